@@ -1,0 +1,94 @@
+// The thread-local error slot, enum decoding, and queries about the engine itself.
+#include "shim_common.h"
+
+namespace {
+thread_local std::string last_error;
+}
+
+void rng::set_error(const char* message) { last_error = message ? message : "(no message)"; }
+
+at::Device rng::device(int device_type, int device_index) {
+  switch (device_type) {
+    case 0: return at::Device(at::kCPU);
+    case 1: return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(device_index));
+    default: throw std::invalid_argument("unknown device type " + std::to_string(device_type));
+  }
+}
+
+at::ScalarType rng::dtype(int code) {
+  // Codes are c10::ScalarType's own values, as TorchSharp uses them.
+  switch (static_cast<at::ScalarType>(code)) {
+    case at::kByte: case at::kChar: case at::kShort: case at::kInt: case at::kLong:
+    case at::kHalf: case at::kFloat: case at::kDouble: case at::kBool: case at::kBFloat16:
+      return static_cast<at::ScalarType>(code);
+    default: throw std::invalid_argument("unsupported dtype code " + std::to_string(code));
+  }
+}
+
+at::MemoryFormat rng::memory_format(int code) {
+  switch (code) {
+    case 0: return at::MemoryFormat::Contiguous;
+    case 1: return at::MemoryFormat::ChannelsLast;
+    case 2: return at::MemoryFormat::Preserve;
+    default: throw std::invalid_argument("unknown memory format " + std::to_string(code));
+  }
+}
+
+RNG_API const char* rng_last_error() { return last_error.c_str(); }
+
+RNG_API int rng_version(const char** out) {
+  RNG_BEGIN
+  static const std::string version = TORCH_VERSION;
+  *out = version.c_str();
+  RNG_END
+}
+
+RNG_API int rng_cuda_is_available(int* out) {
+  RNG_BEGIN
+  *out = at::hasCUDA() ? 1 : 0;
+  RNG_END
+}
+
+RNG_API int rng_cuda_device_count(int* out) {
+  RNG_BEGIN
+  *out = at::hasCUDA() ? static_cast<int>(at::detail::getCUDAHooks().getNumGPUs()) : 0;
+  RNG_END
+}
+
+RNG_API int rng_get_num_threads(int* out) {
+  RNG_BEGIN
+  *out = at::get_num_threads();
+  RNG_END
+}
+
+RNG_API int rng_set_num_threads(int n) {
+  RNG_BEGIN
+  if (n < 1) throw std::invalid_argument("thread count must be at least 1, got " + std::to_string(n));
+  at::set_num_threads(n);
+  RNG_END
+}
+
+RNG_API int rng_set_cudnn_benchmark(int enabled) {
+  RNG_BEGIN
+  at::globalContext().setBenchmarkCuDNN(enabled != 0);
+  RNG_END
+}
+
+RNG_API int rng_get_cudnn_benchmark(int* out) {
+  RNG_BEGIN
+  *out = at::globalContext().benchmarkCuDNN() ? 1 : 0;
+  RNG_END
+}
+
+RNG_API int rng_manual_seed(uint64_t seed) {
+  RNG_BEGIN
+  at::manual_seed(seed);
+  RNG_END
+}
+
+// Fails on purpose with a non-std exception: lets tests prove catch (...) holds.
+RNG_API int rng_test_throw_unknown() {
+  RNG_BEGIN
+  throw 42;
+  RNG_END
+}
