@@ -19,6 +19,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include <ATen/core/Generator.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -137,16 +138,29 @@ std::string seconds(Ms ms) {
   return text;
 }
 
+// What a failure most likely means, for the message.
+std::string hint(const std::string& message) {
+  auto has = [&](const char* s) { return message.find(s) != std::string::npos; };
+  if (has("timed out") || has("Timed out") || has("Timeout"))
+    return "no answer from the other ranks within the timeout (a rank hangs, died, or called a different collective): ";
+  if (has("Connection reset") || has("Connection closed") || has("Broken pipe") || has("Connection refused"))
+    return "another rank closed its connection (it exited or crashed): ";
+  return "";
+}
+
+[[noreturn]] void fail(const Group& g, const char* what, const std::string& message) {
+  throw std::runtime_error(std::string(what) + " failed (" + g.where() + ", timeout " + seconds(g.timeout) + "): " +
+                           hint(message) + message);
+}
+
 // Waits for one piece of work with the group's timeout; any failure names the operation.
 void wait(Group& g, const WorkPtr& work, const char* what) {
   try {
     if (!work->wait(g.timeout)) throw std::runtime_error("the operation was aborted");
   } catch (const c10::Error& e) {
-    throw std::runtime_error(std::string(what) + " failed (" + g.where() + ", timeout " + seconds(g.timeout) +
-                             "): " + e.what_without_backtrace());
+    fail(g, what, e.what_without_backtrace());
   } catch (const std::exception& e) {
-    throw std::runtime_error(std::string(what) + " failed (" + g.where() + ", timeout " + seconds(g.timeout) +
-                             "): " + e.what());
+    fail(g, what, e.what());
   }
 }
 
@@ -232,6 +246,31 @@ c10d::ReduceOp reduce_op(Op op) {
 
 }  // namespace
 
+// A store-based barrier after the rendezvous (as torch.distributed's): every rank counts
+// itself in, then waits until all have, within the timeout. A rank that never comes is then
+// reported as such on every rank, not as a timeout deep inside the backend's setup.
+static void joined(Group& g, const std::string& host, int port) {
+  const std::string key = "resnetgen/joined";
+  const auto deadline = std::chrono::steady_clock::now() + g.timeout;
+  try {
+    auto count = g.store->add(key, 1);
+    auto pause = Ms(1);
+    while (count < g.size) {
+      if (std::chrono::steady_clock::now() >= deadline)
+        throw std::runtime_error("timed out waiting for the other ranks to join: " + std::to_string(count) + " of " +
+                                 std::to_string(g.size) + " joined");
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, Ms(50));
+      count = g.store->add(key, 0);
+    }
+  } catch (const std::exception& e) {
+    const char* message = e.what();
+    if (auto c = dynamic_cast<const c10::Error*>(&e)) message = c->what_without_backtrace();
+    throw std::runtime_error("rendezvous at " + host + ":" + std::to_string(port) + " failed (rank " + std::to_string(g.rank) +
+                             " of " + std::to_string(g.size) + ", timeout " + seconds(g.timeout) + "): " + message);
+  }
+}
+
 #else  // no c10d in this libtorch
 
 struct rng_dist_group_s {};
@@ -291,7 +330,7 @@ RNG_API int rng_dist_init(const char* backend, const char* master_addr, int mast
   opts.port = static_cast<std::uint16_t>(master_port);
   opts.isServer = rank == 0;
   opts.numWorkers = static_cast<std::size_t>(world_size);
-  opts.waitWorkers = true;
+  opts.waitWorkers = false;  // joined() below waits, with a clearer message
   opts.timeout = group->timeout;
   try {
     group->store = c10::make_intrusive<c10d::TCPStore>(host, opts);
@@ -306,6 +345,8 @@ RNG_API int rng_dist_init(const char* backend, const char* master_addr, int mast
                              (rank == 0 ? "hosting the TCP store" : "connecting to rank 0's TCP store") + ", timeout " +
                              seconds(group->timeout) + "): " + e.what());
   }
+
+  joined(*group, host, master_port);
 
   try {
     if (name == "gloo") {

@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+
+namespace ResNetGen.Distributed;
+
+/// <summary>What <see cref="LocalLauncher"/> starts and how.</summary>
+public sealed record LaunchOptions
+{
+    /// <param name="fileName">The program each worker runs (see <see cref="LocalLauncher.CurrentProcessCommand"/>).</param>
+    /// <param name="arguments">Its arguments, the same for every worker (each reads its rank from the environment).</param>
+    /// <param name="nprocPerNode">How many workers to start on this machine.</param>
+    public LaunchOptions(string fileName, IReadOnlyList<string> arguments, int nprocPerNode)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (nprocPerNode < 1) throw new ArgumentOutOfRangeException(nameof(nprocPerNode), nprocPerNode, "must be at least 1");
+        FileName = fileName;
+        Arguments = arguments;
+        NprocPerNode = nprocPerNode;
+    }
+
+    public string FileName { get; init; }
+    public IReadOnlyList<string> Arguments { get; init; }
+    public int NprocPerNode { get; init; }
+
+    /// <summary>MASTER_ADDR given to the workers.</summary>
+    public string MasterAddr { get; init; } = "127.0.0.1";
+
+    /// <summary>MASTER_PORT; null picks a free one.</summary>
+    public int? MasterPort { get; init; }
+
+    /// <summary>
+    /// OMP_NUM_THREADS for each worker. null: as torchrun, 1 when more than one worker and the
+    /// variable is not already set, otherwise left alone.
+    /// </summary>
+    public int? ThreadsPerProcess { get; init; }
+
+    /// <summary>Extra environment variables for every worker.</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Where the workers' output goes, each line prefixed with "[rank N] " (default: Console.Out).</summary>
+    public TextWriter? Output { get; init; }
+
+    /// <summary>Kills every worker when the whole job has run this long (null: no limit).</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>After the first worker fails, how long the others get to exit on their own before they are killed.</summary>
+    public TimeSpan GracePeriod { get; init; } = TimeSpan.Zero;
+}
+
+/// <summary>How a launch ended.</summary>
+/// <param name="ExitCode">0 when every worker succeeded; else the first failure's exit code (or 124 on timeout, 130 on cancel).</param>
+/// <param name="FailedRank">The rank that failed first, or null.</param>
+/// <param name="ExitCodes">Each rank's exit code (null for a worker that was killed before it exited on its own).</param>
+public sealed record LaunchResult(int ExitCode, int? FailedRank, IReadOnlyList<int?> ExitCodes, bool TimedOut, string? Message)
+{
+    public bool Succeeded => ExitCode == 0;
+}
+
+/// <summary>
+/// Starts N local worker processes with the torchrun environment (RANK, LOCAL_RANK, WORLD_SIZE,
+/// LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT), forwards their output with a rank prefix, and,
+/// as torchrun does, stops the rest as soon as one fails. It never leaves a worker running: on
+/// failure, timeout, cancellation or an exception every worker (and its children) is killed.
+/// </summary>
+public static class LocalLauncher
+{
+    /// <summary>A TCP port that is free on <paramref name="address"/> right now (bind to port 0, read it, close).</summary>
+    public static int FreePort(string address = "127.0.0.1")
+    {
+        using var listener = new TcpListener(IPAddress.Parse(address), 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>
+    /// The command that starts this program again: the app host, or <c>dotnet app.dll</c> when run
+    /// through the muxer. For <c>--nproc-per-node</c>: relaunch with the same arguments minus that.
+    /// </summary>
+    public static (string FileName, IReadOnlyList<string> PrefixArguments) CurrentProcessCommand()
+    {
+        var process = System.Environment.ProcessPath ?? throw new InvalidOperationException("the process path is unknown");
+        var name = Path.GetFileNameWithoutExtension(process);
+        if (name.Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+#pragma warning disable IL3000 // empty in single-file apps, which are never run through the muxer
+            var entry = Assembly.GetEntryAssembly()?.Location;
+#pragma warning restore IL3000
+            if (string.IsNullOrEmpty(entry)) throw new InvalidOperationException("the entry assembly is unknown");
+            return (process, [entry]);
+        }
+        return (process, []);
+    }
+
+    /// <summary>Runs the workers to the end; see <see cref="LocalLauncher"/>.</summary>
+    public static async Task<LaunchResult> RunAsync(LaunchOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var output = options.Output ?? Console.Out;
+        var outputGate = new object();
+        var n = options.NprocPerNode;
+        var port = options.MasterPort ?? FreePort(options.MasterAddr == "localhost" ? "127.0.0.1" : options.MasterAddr);
+        var processes = new Process?[n];
+        var exitCodes = new int?[n];
+        var exited = new TaskCompletionSource<int>[n];
+        string? message = null;
+        int? failedRank = null;
+        var exitCode = 0;
+        var timedOut = false;
+
+        void Write(int rank, string? line)
+        {
+            if (line is null) return;
+            lock (outputGate) output.WriteLine($"[rank {rank}] {line}");
+        }
+
+        try
+        {
+            for (var rank = 0; rank < n; rank++)
+            {
+                var info = new ProcessStartInfo(options.FileName)
+                {
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                    RedirectStandardInput = false,
+                    UseShellExecute = false,
+                    WorkingDirectory = options.WorkingDirectory ?? "",
+                };
+                foreach (var a in options.Arguments) info.ArgumentList.Add(a);
+                var env = new TorchrunEnvironment(rank, n, rank, options.MasterAddr, port, n);
+                foreach (var (k, v) in env.ToVariables()) info.Environment[k] = v;
+                info.Environment["GROUP_RANK"] = "0";
+                var threads = options.ThreadsPerProcess ??
+                              (n > 1 && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("OMP_NUM_THREADS")) ? 1 : null);
+                if (threads is { } t) info.Environment["OMP_NUM_THREADS"] = t.ToString(CultureInfo.InvariantCulture);
+                if (options.Environment is { } extra)
+                    foreach (var (k, v) in extra) info.Environment[k] = v;
+
+                var r = rank;
+                var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+                var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+                exited[r] = done;
+                process.OutputDataReceived += (_, e) => Write(r, e.Data);
+                process.ErrorDataReceived += (_, e) => Write(r, e.Data);
+                process.Exited += (_, _) => done.TrySetResult(r);
+                if (!process.Start()) throw new InvalidOperationException($"could not start worker {r}: {options.FileName}");
+                processes[r] = process;
+                process.BeginOutputReadLine();
+                process.BeginErrorReadLine();
+            }
+
+            using var timeoutCts = options.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
+            var pending = new HashSet<Task<int>>(exited.Select(e => e.Task));
+            var stop = Task.Delay(System.Threading.Timeout.Infinite, linked.Token);
+            while (pending.Count > 0)
+            {
+                var next = await Task.WhenAny(pending.Cast<Task>().Append(stop)).ConfigureAwait(false);
+                if (next == stop)
+                {
+                    timedOut = timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+                    exitCode = timedOut ? 124 : 130;
+                    message = timedOut ? $"the job ran past its timeout of {options.Timeout}" : "cancelled";
+                    break;
+                }
+                var finished = (Task<int>)next;
+                pending.Remove(finished);
+                var rank = finished.Result;
+                var process = processes[rank]!;
+                process.WaitForExit(); // drains the redirected output
+                exitCodes[rank] = process.ExitCode;
+                if (process.ExitCode != 0 && failedRank is null)
+                {
+                    failedRank = rank;
+                    exitCode = process.ExitCode;
+                    message = $"worker rank {rank} exited with code {process.ExitCode}";
+                    if (pending.Count > 0 && options.GracePeriod > TimeSpan.Zero)
+                    {
+                        // Let the others notice and report the failure themselves, then stop them.
+                        var grace = Task.Delay(options.GracePeriod, linked.Token);
+                        while (pending.Count > 0)
+                        {
+                            var any = await Task.WhenAny(pending.Cast<Task>().Append(grace)).ConfigureAwait(false);
+                            if (any == grace) break;
+                            var f = (Task<int>)any;
+                            pending.Remove(f);
+                            processes[f.Result]!.WaitForExit();
+                            exitCodes[f.Result] = processes[f.Result]!.ExitCode;
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var process in processes) Kill(process);
+            foreach (var process in processes) process?.Dispose();
+        }
+
+        if (message is not null)
+            lock (outputGate) output.WriteLine($"[launcher] {message}");
+        return new LaunchResult(exitCode, failedRank, exitCodes, timedOut, message);
+    }
+
+    /// <summary>Runs the workers; blocking wrapper around <see cref="RunAsync"/>.</summary>
+    public static LaunchResult Run(LaunchOptions options, CancellationToken cancellationToken = default) =>
+        RunAsync(options, cancellationToken).GetAwaiter().GetResult();
+
+    private static void Kill(Process? process)
+    {
+        if (process is null) return;
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // never started or already gone
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // already exiting
+        }
+    }
+}

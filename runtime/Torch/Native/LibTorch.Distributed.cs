@@ -1,0 +1,29 @@
+using System.Runtime.InteropServices;
+using ResNetGen.Distributed;
+
+namespace ResNetGen.Torch.Native;
+
+// c10d process groups (src/distributed.cpp).
+internal static unsafe partial class LibTorch
+{
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int rng_dist_backend_available(string backend, out int available);
+
+    [LibraryImport(Lib)] internal static partial int rng_dist_backends(out IntPtr list);
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int rng_dist_init(string backend, string masterAddr, int masterPort, int rank, int worldSize,
+        long timeoutMs, string? glooInterface, out IntPtr group);
+
+    [LibraryImport(Lib)] internal static partial int rng_dist_free(IntPtr group);
+
+    [LibraryImport(Lib)]
+    internal static partial int rng_dist_all_reduce(ProcessGroupHandle group, IntPtr* tensors, int count, int op, long bucketBytes);
+
+    [LibraryImport(Lib)]
+    internal static partial int rng_dist_broadcast(ProcessGroupHandle group, IntPtr* tensors, int count, int root, long bucketBytes);
+
+    [LibraryImport(Lib)] internal static partial int rng_dist_barrier(ProcessGroupHandle group);
+
+    [LibraryImport(Lib)] internal static partial int rng_dist_randperm(long n, ulong seed, out IntPtr result);
+}
