@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -304,6 +305,7 @@ RNG_API int rng_dist_init(const char* backend, const char* master_addr, int mast
   RNG_BEGIN
   if (out == nullptr) throw std::invalid_argument("null output pointer");
   *out = nullptr;
+  (void)gloo_ifname;  // gloo only
   if (backend == nullptr || master_addr == nullptr) throw std::invalid_argument("null backend or master address");
   const std::string name = backend;
   if (name != "gloo" && name != "nccl")
@@ -365,6 +367,11 @@ RNG_API int rng_dist_init(const char* backend, const char* master_addr, int mast
 #endif
     } else {
 #if defined(RNG_HAVE_NCCL)
+      // Blocking wait: Work::wait then honours the timeout and throws (rather than NCCL's
+      // watchdog tearing the process down later). Read by ProcessGroupNCCL's constructor; a
+      // value the user set wins.
+      ::setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);  // libtorch 2.2+
+      ::setenv("NCCL_BLOCKING_WAIT", "1", 0);        // older names
       auto options = c10d::ProcessGroupNCCL::Options::create();
       options->timeout = group->timeout;
       auto pg = c10::make_intrusive<c10d::ProcessGroupNCCL>(group->store, rank, world_size, options);
@@ -381,7 +388,6 @@ RNG_API int rng_dist_init(const char* backend, const char* master_addr, int mast
   if (!group->backend) throw std::runtime_error("backend '" + name + "' was not created");
   *out = group.release();
 #else
-  (void)gloo_ifname;
   throw std::runtime_error("this libtorch has no c10d");
 #endif
   RNG_END
