@@ -11,7 +11,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor NotPartial = new(
         "RNG001", "Type must be partial",
-        "'{0}' must be declared partial (with every containing type) so the generator can complete it",
+        "'{0}' must be declared partial, as must every type containing it, so the generator can complete it",
         Category, DiagnosticSeverity.Error, true);
 
     public static readonly DiagnosticDescriptor Generic = new(
@@ -51,7 +51,7 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor SpatialTooSmall = new(
         "RNG009", "Spatial size falls below 1×1",
-        "{0}: at InputSize {1} the feature map shrinks to {2}×{2}; remove a stride or raise InputSize",
+        "{0}: at InputSize {1} the feature map falls below 1×1 ({2}); remove a stride or raise InputSize",
         Category, DiagnosticSeverity.Error, true);
 
     public static readonly DiagnosticDescriptor OddSizeHalved = new(

@@ -400,7 +400,6 @@ internal static class Emitter
             w.Line(Literal(lines[i] + "\n") + (i == lines.Count - 1 ? ";" : " +"));
         }
         w.Outdent();
-        w.Line();
     }
 
     private static void EmitFeatureMaps(IndentedWriter w, NetworkModel model)

@@ -347,7 +347,7 @@ internal static class Parser
         {
             if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                diagnostics.Add(PendingDiagnostic.Create(Diagnostics.NotPartial, where, type == node ? name : $"{name}' (its containing type '{type.Identifier.Text})"));
+                diagnostics.Add(PendingDiagnostic.Create(Diagnostics.NotPartial, where, type == node ? name : type.Identifier.Text));
                 ok = false;
                 break;
             }

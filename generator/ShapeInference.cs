@@ -175,14 +175,16 @@ internal static class ShapeInference
                 Report(Diagnostics.OddSizeHalved, key, Capitalise(where), s, input.H, spec.InputSize);
             }
             var h = OutSize(input.H, k, s, p, d);
-            if (h < 1)
+            if (h < 1 || (s > 1 && input.H == 1))
             {
+                // A stride on a 1×1 map (or a kernel larger than the padded map) asks for less than one pixel.
                 if (!reportedSmall)
                 {
                     reportedSmall = true;
-                    Report(Diagnostics.SpatialTooSmall, key, Capitalise(where), spec.InputSize, h);
+                    var detail = h < 1 ? $"a {k}×{k} window over {input.H}×{input.H} gives {h}×{h}" : $"stride {s} on a 1×1 map";
+                    Report(Diagnostics.SpatialTooSmall, key, Capitalise(where), spec.InputSize, detail);
                 }
-                h = 1;
+                h = Math.Max(1, h);
             }
             return new Shape(input.C, h, h, 0);
         }
