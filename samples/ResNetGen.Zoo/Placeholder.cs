@@ -1,1 +1,0 @@
-namespace ResNetGen.Zoo;
