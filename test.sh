@@ -15,6 +15,11 @@ awk -F'[:,]' '/ - Failed: +[0-9]+, Passed: +[0-9]+/ {
       if ($i ~ /Failed$/) f += $(i + 1); if ($i ~ /Passed$/) p += $(i + 1); if ($i ~ /Skipped$/) s += $(i + 1)
     }
   }
-  END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+  END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s; exit (p == 0) }' "$log"
+counted=$?
 rm -f "$log"
+if [ "$status" -eq 0 ] && [ "$counted" -ne 0 ]; then
+  echo "error: no test ran (is every test project in ResNetGen.sln?)" >&2
+  exit 1
+fi
 exit "$status"
