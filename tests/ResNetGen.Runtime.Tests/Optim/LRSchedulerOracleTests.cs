@@ -118,13 +118,13 @@ public sealed class LRSchedulerOracleTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void OneCycleLR_NeedsAMomentumOptimizer_OrCycleMomentumOff()
+    public void OneCycleLR_CyclesSgdMomentum_AndNeedsALength()
     {
-        // AdamW has beta1; a hand-made optimizer without either option would be refused. SGD with
-        // momentum 0 still cycles momentum, as in PyTorch.
+        // SGD built with momentum 0 still gets its momentum cycled, as in PyTorch (cycle_momentum=True by default).
         using var opt = new SGD([new Parameter(torch.zeros(1))], lr: 0.1);
         _ = new OneCycleLR(opt, max_lr: 1.0, total_steps: 10);
         Assert.Equal(0.95, opt.param_groups[0]["momentum"]);
-        Assert.Throws<ArgumentException>(() => new OneCycleLR(opt, max_lr: 1.0));
+        var e = Assert.Throws<ArgumentException>(() => new OneCycleLR(opt, max_lr: 1.0));
+        Assert.Contains("total_steps", e.Message);
     }
 }
