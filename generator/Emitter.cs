@@ -439,8 +439,7 @@ internal static class Emitter
         var stride = block.Shortcut.Kind == ResolvedShortcut.Identity ? 1 : block.Shortcut.Stride;
         w.Line($"/// <summary>{block.Description}: {block.In} → {block.Out}{(stride > 1 ? $", stride {stride}" : "")}, {shortcut}; {Format(block.Parameters)} parameters.</summary>");
         w.Line(GeneratedCode);
-        var accessibility = block.BaseClass is null ? "public" : "public";
-        w.Open($"{accessibility} sealed class {name} : {block.BaseClass ?? ModuleBase}");
+        w.Open($"{block.Accessibility} sealed class {name} : {block.BaseClass ?? ModuleBase}");
 
         w.Line("/// <summary>Learnable parameters of one block of this shape.</summary>");
         w.Line($"public const long ParameterCount = {Format(block.Parameters)};");

@@ -89,6 +89,9 @@ internal sealed record BlockClassModel(
 {
     /// <summary>Stem of the generated class name (BasicBlock, Bottleneck, the custom block's name).</summary>
     public string Prefix { get; init; } = "";
+
+    /// <summary>"public", or "internal" when a custom base class is not public (C# forbids a more accessible subclass).</summary>
+    public string Accessibility { get; init; } = "public";
 }
 
 internal sealed record BlockInstance(string ClassName, double DropPath);
@@ -111,4 +114,7 @@ internal sealed record NetworkModel(
 
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Source);
+
+/// <summary>The emitter's result: a file, or the message of an internal error (reported as RNG999).</summary>
+internal sealed record EmitResult(GeneratedFile? File, string Name, string? Error);
 

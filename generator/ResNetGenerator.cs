@@ -50,11 +50,14 @@ public sealed class ResNetGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(blocks.Select(static (b, _) => b.Diagnostics), static (spc, diagnostics) => Report(spc, diagnostics));
 
         var blockSources = blocks
-            .Select(static (b, ct) => b.Spec is { Valid: true } spec ? Guard<GeneratedFile?>(() => Emitter.EmitBlockBase(spec), _ => null) : null)
+            .Select(static (b, ct) => b.Spec is { Valid: true } spec
+                ? Guard(() => new EmitResult(Emitter.EmitBlockBase(spec), spec.Target.Name, null), ex => new EmitResult(null, spec.Target.Name, ex.GetType().Name + ": " + ex.Message))
+                : null)
             .WithTrackingName(Steps.BlockEmit);
-        context.RegisterSourceOutput(blockSources, static (spc, file) =>
+        context.RegisterSourceOutput(blockSources, static (spc, result) =>
         {
-            if (file is not null) spc.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
+            if (result?.File is { } file) spc.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
+            if (result?.Error is { } error) spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, result.Name, error));
         });
 
         var parsed = context.SyntaxProvider
@@ -79,12 +82,15 @@ public sealed class ResNetGenerator : IIncrementalGenerator
             .WithTrackingName(Steps.Model);
 
         var sources = models
-            .Select(static (model, ct) => model is null ? null : Guard<GeneratedFile?>(() => Emitter.EmitNetwork(model, ct), _ => null))
+            .Select(static (model, ct) => model is null
+                ? null
+                : Guard(() => new EmitResult(Emitter.EmitNetwork(model, ct), model.Target.Name, null), ex => new EmitResult(null, model.Target.Name, ex.GetType().Name + ": " + ex.Message)))
             .WithTrackingName(Steps.Emit);
 
-        context.RegisterSourceOutput(sources, static (spc, file) =>
+        context.RegisterSourceOutput(sources, static (spc, result) =>
         {
-            if (file is not null) spc.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
+            if (result?.File is { } file) spc.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
+            if (result?.Error is { } error) spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, result.Name, error));
         });
 
         var orphans = context.SyntaxProvider

@@ -546,7 +546,11 @@ internal static class ShapeInference
             return new BlockClassModel(
                 "", branch.Description, branch.BaseClass, input, output,
                 branch.Layers.ToEquatableArray(), branch.TapAfter, shortcut,
-                branch.Post, branch.Slope, branch.ZeroInit, blockParameters, blockMacs) { Prefix = branch.Prefix };
+                branch.Post, branch.Slope, branch.ZeroInit, blockParameters, blockMacs)
+            {
+                Prefix = branch.Prefix,
+                Accessibility = custom is null || custom.Target.Accessibility == "public" ? "public" : "internal",
+            };
         }
 
         private string Register(BlockClassModel block)

@@ -157,7 +157,7 @@ public static class Families
             [Conv(3)]
             [BatchNorm]
             [SqueezeExcite(4)]
-            public partial class LeakyBlock { }
+            internal partial class LeakyBlock { }
 
             /// <summary>A multi-scale block: a max-pool downsamples, a 1×1 expands.</summary>
             [ResidualBlock]

@@ -203,7 +203,7 @@ namespace Audio
 
         /// <summary>Custom block LeakyBlock: [N, 32, 64, 64] → [N, 32, 64, 64], identity shortcut; 19_112 parameters.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("ResNetGen.Generator", "1.0.0")]
-        public sealed class LeakyBlock32x32 : global::Audio.LeakyBlock
+        internal sealed class LeakyBlock32x32 : global::Audio.LeakyBlock
         {
             /// <summary>Learnable parameters of one block of this shape.</summary>
             public const long ParameterCount = 19_112;
@@ -258,7 +258,7 @@ namespace Audio
 
         /// <summary>Custom block LeakyBlock: [N, 32, 64, 64] → [N, 64, 32, 32], stride 2, projection shortcut (1×1 conv + BN); 59_856 parameters.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("ResNetGen.Generator", "1.0.0")]
-        public sealed class LeakyBlock32x64s2 : global::Audio.LeakyBlock
+        internal sealed class LeakyBlock32x64s2 : global::Audio.LeakyBlock
         {
             /// <summary>Learnable parameters of one block of this shape.</summary>
             public const long ParameterCount = 59_856;
