@@ -215,3 +215,36 @@ public sealed class DataLoaderTests
         Assert.Throws<ArgumentOutOfRangeException>(() => loader.GetBatch(0, 3));
     }
 }
+
+public sealed class TensorDatasetTests
+{
+    [Fact]
+    public void ChannelStats_slices_and_subsets()
+    {
+        // Channel 0: all 0 or 255 in equal numbers (mean 0.5, std 0.5); channel 1: constant 51 (0.2, 0).
+        var pixels = new byte[4 * 2 * 2 * 2];
+        for (var n = 0; n < 4; n++)
+        for (var k = 0; k < 4; k++)
+        {
+            pixels[(n * 2 + 0) * 4 + k] = (byte)((n + k) % 2 == 0 ? 0 : 255);
+            pixels[(n * 2 + 1) * 4 + k] = 51;
+        }
+        using var ds = new TensorDataset(torch.tensor<byte>(pixels, [4, 2, 2, 2], ScalarType.Byte), torch.tensor(new long[] { 0, 1, 1, 3 }));
+        var (mean, std) = ds.ChannelStats();
+        Assert.Equal(0.5, mean[0], 12);
+        Assert.Equal(0.2, mean[1], 12);
+        Assert.Equal(0.5, std[0], 12);
+        Assert.Equal(0.0, std[1], 6);
+        Assert.Equal(new long[] { 1, 2, 0, 1 }, ds.LabelCounts());
+        Assert.Equal(4, ds.NumClasses);
+
+        using var slice = ds.Slice(1, 2);
+        Assert.Equal(new long[] { 1, 1 }, slice.Labels.ToArray<long>());
+        using var subset = ds.Subset([3, 0]);
+        Assert.Equal(new long[] { 3, 0 }, subset.Labels.ToArray<long>());
+        Assert.Equal(pixels.AsSpan(3 * 8, 8).ToArray(), subset.Images.ToArray<byte>()[..8]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ds.Slice(3, 2));
+        Assert.Throws<ArgumentException>(() => new TensorDataset(torch.zeros(3, 1, 2, 2), torch.zeros(3)));
+        Assert.Throws<ArgumentException>(() => new TensorDataset(torch.zeros(3, 1, 2, 2), torch.tensor(new long[] { 1, 2 })));
+    }
+}
