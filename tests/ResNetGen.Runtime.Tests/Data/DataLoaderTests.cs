@@ -204,6 +204,24 @@ public sealed class DataLoaderTests
     }
 
     [Fact]
+    public void Batches_come_in_the_requested_dtype_and_memory_format()
+    {
+        using var ds = Numbered(8);
+        var loader = new DataLoader(ds, 4, dtype: ScalarType.BFloat16, memoryFormat: MemoryFormat.ChannelsLast,
+            transform: new Compose(new RandomCrop(3, 4, 1), new RandomHorizontalFlip()));
+        var plain = new DataLoader(ds, 4, transform: new Compose(new RandomCrop(3, 4, 1), new RandomHorizontalFlip()));
+        using var a = loader.GetBatch(0, 1);
+        using var b = plain.GetBatch(0, 1);
+        Assert.Equal(ScalarType.BFloat16, a.Images.dtype);
+        Assert.True(a.Images.is_contiguous(MemoryFormat.ChannelsLast));
+        using var back = a.Images.to(ScalarType.Float32);
+        // bfloat16 keeps 8 bits of mantissa: the values agree to that precision.
+        var x = back.ToArray<float>();
+        var y = b.Images.ToArray<float>();
+        for (var i = 0; i < x.Length; i++) Assert.Equal(y[i], x[i], 0.004f);
+    }
+
+    [Fact]
     public void Bad_arguments_are_rejected()
     {
         using var ds = Numbered(5);
