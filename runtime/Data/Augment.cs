@@ -11,6 +11,11 @@ namespace ResNetGen.Data;
 /// </summary>
 public static unsafe class Augment
 {
+    /// <summary>Test hook (this thread only): run the generic tensor-op path (the one CUDA uses) on CPU too.</summary>
+    [ThreadStatic] internal static bool ForceGenericPath;
+
+    private static int Flags => ForceGenericPath ? 1 : 0;
+
     /// <summary>
     /// <c>source[indices]</c> along dimension 0, as a fresh contiguous tensor; into pinned
     /// (page-locked) host memory when <paramref name="pin"/> (CUDA must be present), so that a
@@ -49,7 +54,7 @@ public static unsafe class Augment
         fixed (byte* f = flipBytes)
         {
             return LibTorch.Wrap(LibTorch.rng_aug_crop_flip(images.Handle, padding, fill, outHeight ?? shape[2], outWidth ?? shape[3],
-                offsets.IsEmpty ? null : o, flips.IsEmpty ? null : f, n, out var r), r);
+                offsets.IsEmpty ? null : o, flips.IsEmpty ? null : f, n, Flags, out var r), r);
         }
     }
 
@@ -68,7 +73,7 @@ public static unsafe class Augment
         if (boxes.Length != 4 * n)
             throw new ArgumentException($"expected {4 * n} box values (top, left, height, width per sample), got {boxes.Length}", nameof(boxes));
         fixed (long* b = boxes)
-            return LibTorch.Wrap(LibTorch.rng_aug_erase(images.Handle, b, n, value, inplace ? 1 : 0, out var r), r);
+            return LibTorch.Wrap(LibTorch.rng_aug_erase(images.Handle, b, n, value, inplace ? 1 : 0, Flags, out var r), r);
     }
 
     /// <summary>

@@ -38,9 +38,10 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <param name="pinMemory">gather into pinned memory and copy with non_blocking (default: when <paramref name="device"/> is CUDA).</param>
     /// <param name="augmentOnDevice">run the transforms on the target device rather than the CPU (default: when it is CUDA; copies bytes, 4× less than float32).</param>
     /// <param name="dtype">the images' floating type (float32; float16/bfloat16 for mixed precision).</param>
+    /// <param name="memoryFormat">the images' layout: <see cref="MemoryFormat.ChannelsLast"/> makes the worker lay batches out for a channels_last model.</param>
     public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, long seed = 0,
         IBatchTransform? transform = null, Device? device = null, int prefetch = 2, bool? pinMemory = null,
-        bool? augmentOnDevice = null, ScalarType dtype = ScalarType.Float32)
+        bool? augmentOnDevice = null, ScalarType dtype = ScalarType.Float32, MemoryFormat memoryFormat = MemoryFormat.Contiguous)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -58,6 +59,8 @@ public sealed class DataLoader : IEnumerable<Batch>
         PinMemory = pinMemory ?? cuda;
         AugmentOnDevice = augmentOnDevice ?? cuda;
         DType = dtype;
+        if (memoryFormat == MemoryFormat.Preserve) throw new ArgumentException("memoryFormat must be Contiguous or ChannelsLast", nameof(memoryFormat));
+        MemoryFormat = memoryFormat;
     }
 
     public TensorDataset Dataset { get; }
@@ -71,6 +74,7 @@ public sealed class DataLoader : IEnumerable<Batch>
     public bool PinMemory { get; }
     public bool AugmentOnDevice { get; }
     public ScalarType DType { get; }
+    public MemoryFormat MemoryFormat { get; }
 
     /// <summary>The epoch a plain <c>foreach</c> over the loader enumerates next (then it counts up), like PyTorch's set_epoch.</summary>
     public int Epoch { get; set; }
@@ -170,6 +174,7 @@ public sealed class DataLoader : IEnumerable<Batch>
         if (Transform is not null) x = Transform.Apply(x, DataRandom.ForBatch(Seed, epoch, index));
         if (x.dtype == ScalarType.Byte) x = Augment.ToFloat(x, DType);
         else if (x.dtype != DType) x = x.to(DType);
+        if (!x.is_contiguous(MemoryFormat)) x = x.contiguous(MemoryFormat);
         if (cuda && !AugmentOnDevice)
         {
             if (pin) x = x.pin_memory();

@@ -55,6 +55,47 @@ public sealed class TensorDataset : IDisposable
         return Subset(indices);
     }
 
+    /// <summary>
+    /// A copy on <paramref name="device"/> (e.g. a whole byte dataset on the GPU, so a loader
+    /// gathers and augments there without host copies).
+    /// </summary>
+    public TensorDataset To(Device device) => new(Images.to(device), Labels.to(device), Classes);
+
+    /// <summary>
+    /// Per-channel mean and standard deviation (population) of the images, byte images read as
+    /// [0, 1]: the constants for <see cref="Normalize"/>.
+    /// </summary>
+    public (double[] Mean, double[] Std) ChannelStats()
+    {
+        var c = (int)ImageShape[0];
+        var plane = (int)(ImageShape[1] * ImageShape[2]);
+        var scale = Images.dtype == ScalarType.Byte ? 1.0 / 255 : 1.0;
+        var sum = new double[c];
+        var sumSq = new double[c];
+        void Add(int k, double v)
+        {
+            var ch = k / plane % c;
+            v *= scale;
+            sum[ch] += v;
+            sumSq[ch] += v * v;
+        }
+        if (Images.dtype == ScalarType.Byte)
+        {
+            var bytes = Images.ToArray<byte>();
+            for (var k = 0; k < bytes.Length; k++) Add(k, bytes[k]);
+        }
+        else
+        {
+            using var cpu = Images.to(Device.CPU, ScalarType.Float32);
+            var floats = cpu.ToArray<float>();
+            for (var k = 0; k < floats.Length; k++) Add(k, floats[k]);
+        }
+        var count = (double)Count * plane;
+        var mean = sum.Select(s => s / count).ToArray();
+        var std = sumSq.Select((s, ch) => Math.Sqrt(Math.Max(0, s / count - mean[ch] * mean[ch]))).ToArray();
+        return (mean, std);
+    }
+
     /// <summary>How many samples each label has (index = label).</summary>
     public long[] LabelCounts()
     {

@@ -11,10 +11,10 @@ internal static unsafe partial class LibTorch
 
     [LibraryImport(Lib)]
     internal static partial int rng_aug_crop_flip(TensorHandle x, long pad, double fill, long outH, long outW,
-        long* offsets, byte* flips, long n, out IntPtr result);
+        long* offsets, byte* flips, long n, int flags, out IntPtr result);
 
     [LibraryImport(Lib)]
-    internal static partial int rng_aug_erase(TensorHandle x, long* boxes, long n, double value, int inplace, out IntPtr result);
+    internal static partial int rng_aug_erase(TensorHandle x, long* boxes, long n, double value, int inplace, int flags, out IntPtr result);
 
     [LibraryImport(Lib)]
     internal static partial int rng_aug_normalize(TensorHandle x, double* mean, double* std, long channels, double divisor,

@@ -27,6 +27,71 @@ at::Tensor host_longs(const int64_t* values, int64_t rows, int64_t cols, const a
   return host.to(device, at::kLong, /*non_blocking=*/false, /*copy=*/true);
 }
 
+// flags bit 0: use the generic tensor-op path even on CPU (lets the tests check it here).
+constexpr int kForceGeneric = 1;
+
+bool use_cpu_kernel(const at::Tensor& x, int flags) { return x.device().is_cpu() && !(flags & kForceGeneric); }
+
+// CPU crop+flip: one pass, rows copied with memcpy (or reversed), padding written directly.
+at::Tensor crop_flip_cpu(const at::Tensor& input, int64_t pad, double fill, int64_t out_h, int64_t out_w,
+                         const std::vector<int64_t>& offsets, const std::vector<int64_t>& flips) {
+  auto x = input.contiguous();
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  auto out = at::empty({N, C, out_h, out_w}, x.options());
+  AT_DISPATCH_ALL_TYPES_AND3(at::kHalf, at::kBFloat16, at::kBool, x.scalar_type(), "crop_flip_cpu", [&] {
+    const scalar_t value = at::Scalar(fill).to<scalar_t>();
+    const scalar_t* src = x.data_ptr<scalar_t>();
+    scalar_t* dst = out.data_ptr<scalar_t>();
+    at::parallel_for(0, N * C, 16, [&](int64_t begin, int64_t end) {
+      for (int64_t plane = begin; plane < end; ++plane) {
+        const int64_t n = plane / C;
+        const int64_t top = offsets[2 * n] - pad, left = offsets[2 * n + 1] - pad;
+        const bool flip = flips[n] != 0;
+        const scalar_t* in = src + plane * H * W;
+        scalar_t* o = dst + plane * out_h * out_w;
+        // Columns j of the (unflipped) crop read input column left + j; the valid ones are [j0, j1).
+        const int64_t j0 = std::max<int64_t>(0, -left), j1 = std::min<int64_t>(out_w, W - left);
+        for (int64_t i = 0; i < out_h; ++i, o += out_w) {
+          const int64_t row = top + i;
+          if (row < 0 || row >= H || j0 >= j1) {
+            std::fill(o, o + out_w, value);
+            continue;
+          }
+          const scalar_t* r = in + row * W + left;
+          if (!flip) {
+            std::fill(o, o + j0, value);
+            std::copy(r + j0, r + j1, o + j0);
+            std::fill(o + j1, o + out_w, value);
+          } else {
+            // out column k shows crop column out_w - 1 - k.
+            std::fill(o, o + (out_w - j1), value);
+            for (int64_t j = j0; j < j1; ++j) o[out_w - 1 - j] = r[j];
+            std::fill(o + (out_w - j0), o + out_w, value);
+          }
+        }
+      }
+    });
+  });
+  return out;
+}
+
+// CPU erase: fills each box, every channel.
+void erase_cpu_(at::Tensor& x, const int64_t* boxes, double fill) {
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  AT_DISPATCH_ALL_TYPES_AND3(at::kHalf, at::kBFloat16, at::kBool, x.scalar_type(), "erase_cpu", [&] {
+    const scalar_t value = at::Scalar(fill).to<scalar_t>();
+    scalar_t* data = x.data_ptr<scalar_t>();
+    at::parallel_for(0, N * C, 16, [&](int64_t begin, int64_t end) {
+      for (int64_t plane = begin; plane < end; ++plane) {
+        const int64_t* b = boxes + 4 * (plane / C);
+        if (b[2] == 0 || b[3] == 0) continue;
+        scalar_t* p = data + plane * H * W;
+        for (int64_t i = b[0]; i < b[0] + b[2]; ++i) std::fill(p + i * W + b[1], p + i * W + b[1] + b[3], value);
+      }
+    });
+  });
+}
+
 }  // namespace
 
 // out = src[indices] along dim 0, written into pinned (page-locked) host memory when `pin` is
@@ -58,9 +123,10 @@ RNG_API int rng_aug_gather(rng_tensor src, const int64_t* indices, int64_t n, in
 //   padded = constant_pad(x, pad, fill); crop = padded[n, :, top:top+out_h, left:left+out_w];
 //   out[n] = flips[n] ? crop.flip(-1) : crop
 // offsets: n × (top, left), 0 <= top <= H + 2 pad - out_h (null: no crop, all offsets 0, pad 0).
-// flips: n bytes, nonzero = flip (null: no flip). Any dtype, any device.
+// flips: n bytes, nonzero = flip (null: no flip). Any dtype, any device (CPU: a direct kernel;
+// elsewhere: pad + gather). flags: see kForceGeneric.
 RNG_API int rng_aug_crop_flip(rng_tensor x, int64_t pad, double fill, int64_t out_h, int64_t out_w,
-                              const int64_t* offsets, const uint8_t* flips, int64_t n, rng_tensor* out) {
+                              const int64_t* offsets, const uint8_t* flips, int64_t n, int flags, rng_tensor* out) {
   RNG_BEGIN
   auto& input = rng::T(x, "images");
   check_images(input, "crop_flip");
@@ -90,6 +156,10 @@ RNG_API int rng_aug_crop_flip(rng_tensor x, int64_t pad, double fill, int64_t ou
   std::vector<int64_t> host_flips(static_cast<size_t>(N), 0);
   if (flips != nullptr)
     for (int64_t i = 0; i < N; ++i) host_flips[i] = flips[i] ? 1 : 0;
+  if (use_cpu_kernel(input, flags)) {
+    rng::put(out, crop_flip_cpu(input, pad, fill, out_h, out_w, host_offsets, host_flips));
+    return 0;
+  }
 
   const auto dev = input.device();
   const auto longs = at::TensorOptions().dtype(at::kLong).device(dev);
@@ -108,8 +178,9 @@ RNG_API int rng_aug_crop_flip(rng_tensor x, int64_t pad, double fill, int64_t ou
 
 // Random erasing with given boxes, as torchvision.transforms.functional.erase with a constant:
 //   out[n, :, top:top+h, left:left+w] = value   (h or w == 0: sample left as it is)
-// boxes: n × (top, left, h, w). inplace: write into x and return it.
-RNG_API int rng_aug_erase(rng_tensor x, const int64_t* boxes, int64_t n, double value, int inplace, rng_tensor* out) {
+// boxes: n × (top, left, h, w). inplace: write into x and return it. flags: see kForceGeneric.
+RNG_API int rng_aug_erase(rng_tensor x, const int64_t* boxes, int64_t n, double value, int inplace, int flags,
+                          rng_tensor* out) {
   RNG_BEGIN
   auto& input = rng::T(x, "images");
   check_images(input, "erase");
@@ -122,6 +193,12 @@ RNG_API int rng_aug_erase(rng_tensor x, const int64_t* boxes, int64_t n, double 
       throw std::out_of_range("erase: sample " + std::to_string(i) + " has box (top " + std::to_string(b[0]) + ", left " +
                               std::to_string(b[1]) + ", h " + std::to_string(b[2]) + ", w " + std::to_string(b[3]) +
                               ") outside the " + std::to_string(H) + "x" + std::to_string(W) + " image");
+  }
+  if (use_cpu_kernel(input, flags) && (!inplace || input.is_contiguous())) {
+    auto result = inplace ? input : input.clone(at::MemoryFormat::Contiguous);
+    erase_cpu_(result, boxes, value);
+    rng::put(out, result);
+    return 0;
   }
   const auto dev = input.device();
   const auto longs = at::TensorOptions().dtype(at::kLong).device(dev);

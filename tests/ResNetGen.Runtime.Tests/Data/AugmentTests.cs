@@ -31,11 +31,27 @@ public sealed class AugmentTests
         return torch.stack(samples).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Runs <paramref name="body"/> on the CPU kernel or on the generic tensor-op path (CUDA's).</summary>
+    private static void OnPath(bool generic, Action body)
+    {
+        Augment.ForceGenericPath = generic;
+        try { body(); }
+        finally { Augment.ForceGenericPath = false; }
+    }
+
     [Theory]
-    [InlineData(2, 5, 7)]   // same size as the input, as RandomCrop(28, padding=4) is used
-    [InlineData(1, 4, 3)]   // a smaller crop
-    [InlineData(0, 5, 7)]   // no padding: offsets all 0
-    public void CropFlip_equals_slicing_a_padded_copy_then_flipping(int pad, int outH, int outW)
+    [InlineData(2, 5, 7, false)]   // same size as the input, as RandomCrop(28, padding=4) is used
+    [InlineData(2, 5, 7, true)]
+    [InlineData(1, 4, 3, false)]   // a smaller crop
+    [InlineData(1, 4, 3, true)]
+    [InlineData(0, 5, 7, false)]   // no padding: offsets all 0
+    [InlineData(0, 5, 7, true)]
+    [InlineData(3, 5, 7, false)]   // padding wider than the crop offset range leaves all-padding rows
+    [InlineData(3, 2, 2, true)]
+    public void CropFlip_equals_slicing_a_padded_copy_then_flipping(int pad, int outH, int outW, bool generic) =>
+        OnPath(generic, () => CropFlipCase(pad, outH, outW));
+
+    private static void CropFlipCase(int pad, int outH, int outW)
     {
         using var x = Bytes(6, 2, 5, 7);
         var crop = new RandomCrop(outH, outW, pad);
@@ -53,8 +69,10 @@ public sealed class AugmentTests
         Assert.Equal(expected.ToArray<byte>(), actual.ToArray<byte>());
     }
 
-    [Fact]
-    public void CropFlip_works_on_float_batches_with_a_fill_value()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CropFlip_works_on_float_batches_with_a_fill_value(bool generic) => OnPath(generic, () =>
     {
         using var x = torch.randn([3, 3, 4, 4]);
         long[] offsets = [0, 0, 2, 1, 1, 2];
@@ -66,10 +84,24 @@ public sealed class AugmentTests
         Assert.Equal(-1f, actual.ToArray<float>()[0]); // the corner of sample 0 is padding
         using var third = padded.select(0, 2).slice(1, 1, 5).slice(2, 2, 6).flip(2);
         Assert.Equal(third.ToArray<float>(), actual.select(0, 2).ToArray<float>());
-    }
+    });
 
     [Fact]
-    public void Flip_equals_torch_flip_on_the_flagged_samples()
+    public void CropFlip_on_a_non_contiguous_batch_reads_it_by_its_strides()
+    {
+        using var x = Bytes(2, 3, 5, 5);
+        using var cl = x.contiguous(MemoryFormat.ChannelsLast);
+        long[] offsets = [1, 2, 0, 4];
+        bool[] flips = [true, false];
+        using var a = Augment.CropFlip(x, 2, offsets, flips);
+        using var b = Augment.CropFlip(cl, 2, offsets, flips);
+        Assert.Equal(a.ToArray<byte>(), b.ToArray<byte>());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Flip_equals_torch_flip_on_the_flagged_samples(bool generic) => OnPath(generic, () =>
     {
         using var x = Bytes(4, 3, 6, 5);
         using var all = Augment.Flip(x, [true, true, true, true]);
@@ -78,10 +110,12 @@ public sealed class AugmentTests
         using var some = Augment.Flip(x, [false, true, false, false]);
         Assert.Equal(x.select(0, 0).ToArray<byte>(), some.select(0, 0).ToArray<byte>());
         Assert.Equal(flipped.select(0, 1).ToArray<byte>(), some.select(0, 1).ToArray<byte>());
-    }
+    });
 
-    [Fact]
-    public void Erase_zeroes_exactly_the_box_in_every_channel()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Erase_zeroes_exactly_the_box_in_every_channel(bool generic) => OnPath(generic, () =>
     {
         const int n = 3, c = 2, h = 6, w = 5;
         using var x = torch.rand([n, c, h, w]).add(1); // no zeros before erasing
@@ -103,7 +137,7 @@ public sealed class AugmentTests
         Assert.Equal(before, x.ToArray<float>());
         using var same = Augment.Erase(x, boxes, value: 7, inplace: true);
         Assert.Equal(7f, x.ToArray<float>()[(1 * w) + 2]);
-    }
+    });
 
     [Fact]
     public void Normalize_equals_scaling_then_subtracting_the_mean_and_dividing_by_the_std()

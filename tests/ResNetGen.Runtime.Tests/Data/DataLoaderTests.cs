@@ -204,6 +204,24 @@ public sealed class DataLoaderTests
     }
 
     [Fact]
+    public void Batches_come_in_the_requested_dtype_and_memory_format()
+    {
+        using var ds = Numbered(8);
+        var loader = new DataLoader(ds, 4, dtype: ScalarType.BFloat16, memoryFormat: MemoryFormat.ChannelsLast,
+            transform: new Compose(new RandomCrop(3, 4, 1), new RandomHorizontalFlip()));
+        var plain = new DataLoader(ds, 4, transform: new Compose(new RandomCrop(3, 4, 1), new RandomHorizontalFlip()));
+        using var a = loader.GetBatch(0, 1);
+        using var b = plain.GetBatch(0, 1);
+        Assert.Equal(ScalarType.BFloat16, a.Images.dtype);
+        Assert.True(a.Images.is_contiguous(MemoryFormat.ChannelsLast));
+        using var back = a.Images.to(ScalarType.Float32);
+        // bfloat16 keeps 8 bits of mantissa: the values agree to that precision.
+        var x = back.ToArray<float>();
+        var y = b.Images.ToArray<float>();
+        for (var i = 0; i < x.Length; i++) Assert.Equal(y[i], x[i], 0.004f);
+    }
+
+    [Fact]
     public void Bad_arguments_are_rejected()
     {
         using var ds = Numbered(5);
@@ -213,5 +231,38 @@ public sealed class DataLoaderTests
         var loader = new DataLoader(ds, 2);
         Assert.Throws<ArgumentOutOfRangeException>(() => loader.GetEpoch(0, startBatch: 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => loader.GetBatch(0, 3));
+    }
+}
+
+public sealed class TensorDatasetTests
+{
+    [Fact]
+    public void ChannelStats_slices_and_subsets()
+    {
+        // Channel 0: all 0 or 255 in equal numbers (mean 0.5, std 0.5); channel 1: constant 51 (0.2, 0).
+        var pixels = new byte[4 * 2 * 2 * 2];
+        for (var n = 0; n < 4; n++)
+        for (var k = 0; k < 4; k++)
+        {
+            pixels[(n * 2 + 0) * 4 + k] = (byte)((n + k) % 2 == 0 ? 0 : 255);
+            pixels[(n * 2 + 1) * 4 + k] = 51;
+        }
+        using var ds = new TensorDataset(torch.tensor<byte>(pixels, [4, 2, 2, 2], ScalarType.Byte), torch.tensor(new long[] { 0, 1, 1, 3 }));
+        var (mean, std) = ds.ChannelStats();
+        Assert.Equal(0.5, mean[0], 12);
+        Assert.Equal(0.2, mean[1], 12);
+        Assert.Equal(0.5, std[0], 12);
+        Assert.Equal(0.0, std[1], 6);
+        Assert.Equal(new long[] { 1, 2, 0, 1 }, ds.LabelCounts());
+        Assert.Equal(4, ds.NumClasses);
+
+        using var slice = ds.Slice(1, 2);
+        Assert.Equal(new long[] { 1, 1 }, slice.Labels.ToArray<long>());
+        using var subset = ds.Subset([3, 0]);
+        Assert.Equal(new long[] { 3, 0 }, subset.Labels.ToArray<long>());
+        Assert.Equal(pixels.AsSpan(3 * 8, 8).ToArray(), subset.Images.ToArray<byte>()[..8]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ds.Slice(3, 2));
+        Assert.Throws<ArgumentException>(() => new TensorDataset(torch.zeros(3, 1, 2, 2), torch.zeros(3)));
+        Assert.Throws<ArgumentException>(() => new TensorDataset(torch.zeros(3, 1, 2, 2), torch.tensor(new long[] { 1, 2 })));
     }
 }
