@@ -10,7 +10,7 @@ torch.manual_seed(0);
 Console.WriteLine($"libtorch {torch.version}, {torch.get_num_threads()} threads, CUDA available: {torch.cuda.is_available()}");
 
 using var model = new TwoBlockResNet(inChannels: 1, numClasses: 4);
-var parameters = model.parameters().ToList();
+using var optimizer = torch.optim.SGD(model.parameters(), lr: 0.05, momentum: 0.9);
 Console.WriteLine($"TwoBlockResNet: {model.parameter_count():N0} parameters");
 
 var watch = Stopwatch.StartNew();
@@ -20,12 +20,9 @@ for (var step = 1; step <= steps; step++)
     using var scope = torch.NewDisposeScope();
     var (x, y) = SyntheticQuadrants.Batch(64, seed: step);
     var loss = functional.cross_entropy(model.forward(x), y);
-    model.zero_grad();
+    optimizer.zero_grad();
     loss.backward();
-    using (torch.no_grad())
-        foreach (var p in parameters)
-            using (var g = p.grad)
-                if (g is not null) p.add_(g, alpha: -0.05); // plain SGD, lr 0.05
+    optimizer.step(); // one native call over all parameters
     last = loss.item();
     if (step == 1) first = last;
     if (step == 1 || step % 25 == 0) Console.WriteLine($"step {step,4}  loss {last:F4}");

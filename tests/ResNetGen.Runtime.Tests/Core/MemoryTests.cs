@@ -27,18 +27,16 @@ public class MemoryTests(ITestOutputHelper output)
     {
         torch.manual_seed(0);
         using var model = new TwoBlockResNet(inChannels: 1, numClasses: 4, width: 8);
-        var parameters = model.parameters().ToList();
+        using var optimizer = torch.optim.SGD(model.parameters(), lr: 0.01, momentum: 0.9, weight_decay: 5e-4);
         var (images, labels) = SyntheticQuadrants.Batch(8, seed: 1);
 
         void Step()
         {
             using var scope = torch.NewDisposeScope();
             var loss = F.cross_entropy(model.forward(images), labels);
-            model.zero_grad();
+            optimizer.zero_grad();
             loss.backward();
-            using (torch.no_grad())
-                foreach (var p in parameters)
-                    using (var g = p.grad) p.add_(g!, alpha: -0.01);
+            optimizer.step(); // the fused native step
         }
 
         // Warm-up lets libtorch's and glibc's allocators reach their steady state; measured standalone

@@ -121,3 +121,22 @@ public class TensorTests
         torch.backends.cudnn.benchmark = before;
     }
 }
+
+public class RandomStateTests
+{
+    [Fact]
+    public void Restoring_the_generator_state_repeats_the_random_numbers()
+    {
+        torch.manual_seed(9);
+        using var _ = torch.randn([3]);
+        using var state = torch.get_rng_state();
+        Assert.Equal(ScalarType.Byte, state.dtype);
+        using var a = torch.randn([5]);
+        using var b = torch.randn([5]);
+        Assert.NotEqual(a.ToArray<float>(), b.ToArray<float>());
+        torch.set_rng_state(state);
+        using var again = torch.randn([5]);
+        Assert.Equal(a.ToArray<float>(), again.ToArray<float>());
+        Assert.Throws<TorchException>(() => torch.set_rng_state(torch.zeros([3])));
+    }
+}

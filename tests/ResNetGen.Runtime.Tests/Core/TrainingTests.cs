@@ -12,18 +12,16 @@ public class TrainingTests
     {
         torch.manual_seed(0);
         using var model = new TwoBlockResNet(inChannels: 1, numClasses: 4, width: 16);
-        var parameters = model.parameters().ToList();
+        using var optimizer = torch.optim.SGD(model.parameters(), lr: 0.1);
         var losses = new List<double>();
         for (var step = 1; step <= 120; step++)
         {
             using var scope = torch.NewDisposeScope();
             var (x, y) = SyntheticQuadrants.Batch(32, seed: step);
             var loss = F.cross_entropy(model.forward(x), y);
-            model.zero_grad();
+            optimizer.zero_grad();
             loss.backward();
-            using (torch.no_grad())
-                foreach (var p in parameters)
-                    using (var g = p.grad) p.add_(g!, alpha: -0.1);
+            optimizer.step();
             losses.Add(loss.item());
         }
         var start = losses.Take(10).Average();

@@ -1,0 +1,255 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using ResNetGen.Torch;
+
+namespace ResNetGen.Data;
+
+/// <summary>
+/// Batches of a <see cref="TensorDataset"/>: shuffled (or not), transformed, converted to float
+/// and moved to the target device, prepared ahead on a worker thread.
+/// <para>
+/// Deterministic: epoch <c>e</c>'s order is a permutation drawn from <c>(seed, e)</c> and batch
+/// <c>b</c>'s augmentations from <c>(seed, e, b)</c> (<see cref="DataRandom"/>), so the batches
+/// are the same with or without prefetching, and resuming at <c>(epoch, batch)</c> with
+/// <see cref="GetEpoch"/> reproduces the interrupted run exactly. libtorch's global generator is
+/// never used.
+/// </para>
+/// <para>
+/// Pipeline per batch: gather the samples (one native call; into pinned memory when the target
+/// is CUDA) → on CUDA, copy the bytes to the GPU with <c>non_blocking</c> and run the transforms
+/// there (see <c>augmentOnDevice</c>) → <see cref="Transform"/> → bytes to <c>dtype</c> scaled to
+/// [0, 1] if still bytes. A batch is disposed when the enumeration moves on or ends (unless
+/// <see cref="Batch.Detach"/>ed); an exception on the worker surfaces on the consumer after the
+/// batches made before it; leaving a <c>foreach</c> early stops the worker and frees what it had
+/// prepared.
+/// </para>
+/// </summary>
+public sealed class DataLoader : IEnumerable<Batch>
+{
+    /// <param name="dataset">the samples (not owned: dispose it yourself).</param>
+    /// <param name="batchSize">samples per batch.</param>
+    /// <param name="shuffle">a new permutation every epoch; otherwise the dataset's order.</param>
+    /// <param name="dropLast">drop the last, smaller batch.</param>
+    /// <param name="seed">seeds the shuffles and the augmentations.</param>
+    /// <param name="transform">batched transforms (e.g. <see cref="Compose"/> of <see cref="RandomCrop"/>, <see cref="RandomHorizontalFlip"/>, <see cref="Normalize"/>, <see cref="RandomErasing"/>).</param>
+    /// <param name="device">where batches go (default CPU).</param>
+    /// <param name="prefetch">batches prepared ahead on a worker thread; 0 = make each batch on the consumer's thread when asked.</param>
+    /// <param name="pinMemory">gather into pinned memory and copy with non_blocking (default: when <paramref name="device"/> is CUDA).</param>
+    /// <param name="augmentOnDevice">run the transforms on the target device rather than the CPU (default: when it is CUDA; copies bytes, 4× less than float32).</param>
+    /// <param name="dtype">the images' floating type (float32; float16/bfloat16 for mixed precision).</param>
+    /// <param name="memoryFormat">the images' layout: <see cref="MemoryFormat.ChannelsLast"/> makes the worker lay batches out for a channels_last model.</param>
+    public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, long seed = 0,
+        IBatchTransform? transform = null, Device? device = null, int prefetch = 2, bool? pinMemory = null,
+        bool? augmentOnDevice = null, ScalarType dtype = ScalarType.Float32, MemoryFormat memoryFormat = MemoryFormat.Contiguous)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(prefetch);
+        if (!dtype.IsFloatingPoint()) throw new ArgumentException($"dtype must be a floating type, got {dtype.TorchName()}", nameof(dtype));
+        Dataset = dataset;
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        DropLast = dropLast;
+        Seed = seed;
+        Transform = transform;
+        Device = device ?? Device.CPU;
+        Prefetch = prefetch;
+        var cuda = Device.type == DeviceType.CUDA;
+        PinMemory = pinMemory ?? cuda;
+        AugmentOnDevice = augmentOnDevice ?? cuda;
+        DType = dtype;
+        if (memoryFormat == MemoryFormat.Preserve) throw new ArgumentException("memoryFormat must be Contiguous or ChannelsLast", nameof(memoryFormat));
+        MemoryFormat = memoryFormat;
+    }
+
+    public TensorDataset Dataset { get; }
+    public int BatchSize { get; }
+    public bool Shuffle { get; }
+    public bool DropLast { get; }
+    public long Seed { get; }
+    public IBatchTransform? Transform { get; }
+    public Device Device { get; }
+    public int Prefetch { get; }
+    public bool PinMemory { get; }
+    public bool AugmentOnDevice { get; }
+    public ScalarType DType { get; }
+    public MemoryFormat MemoryFormat { get; }
+
+    /// <summary>The epoch a plain <c>foreach</c> over the loader enumerates next (then it counts up), like PyTorch's set_epoch.</summary>
+    public int Epoch { get; set; }
+
+    /// <summary>Batches per epoch.</summary>
+    public int Count => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>The dataset indices in the order epoch <paramref name="epoch"/> visits them.</summary>
+    public long[] Order(int epoch)
+    {
+        if (!Shuffle)
+        {
+            var order = new long[Dataset.Count];
+            for (var i = 0; i < order.Length; i++) order[i] = i;
+            return order;
+        }
+        return DataRandom.ForEpoch(Seed, epoch).Permutation(Dataset.Count);
+    }
+
+    /// <summary>Batch <paramref name="index"/> of <paramref name="epoch"/>, made now on this thread; the caller disposes it.</summary>
+    public Batch GetBatch(int epoch, int index) => MakeBatch(epoch, index, Order(epoch));
+
+    /// <summary>Enumerates epoch <paramref name="epoch"/>, starting at batch <paramref name="startBatch"/> (to resume mid-epoch).</summary>
+    public IEnumerable<Batch> GetEpoch(int epoch, int startBatch = 0)
+    {
+        if (startBatch < 0 || startBatch > Count)
+            throw new ArgumentOutOfRangeException(nameof(startBatch), startBatch, $"an epoch has {Count} batches");
+        return Enumerate(epoch, startBatch);
+    }
+
+    /// <summary>Enumerates epoch <see cref="Epoch"/> and advances it.</summary>
+    public IEnumerator<Batch> GetEnumerator() => GetEpoch(Epoch++).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private IEnumerable<Batch> Enumerate(int epoch, int startBatch)
+    {
+        var order = Order(epoch);
+        Batch? current = null;
+        if (Prefetch == 0)
+        {
+            try
+            {
+                for (var i = startBatch; i < Count; i++)
+                {
+                    Release(current);
+                    current = null;
+                    current = MakeBatch(epoch, i, order);
+                    yield return current;
+                }
+            }
+            finally
+            {
+                Release(current);
+            }
+            yield break;
+        }
+
+        using var worker = new PrefetchWorker(this, epoch, startBatch, order);
+        try
+        {
+            while (worker.Take() is { } batch)
+            {
+                Release(current);
+                current = batch;
+                yield return batch;
+            }
+        }
+        finally
+        {
+            Release(current);
+        }
+    }
+
+    private static void Release(Batch? batch)
+    {
+        if (batch is { Detached: false }) batch.Dispose();
+    }
+
+    private Batch MakeBatch(int epoch, int index, long[] order)
+    {
+        if (index < 0 || index >= Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"an epoch has {Count} batches");
+        var start = index * BatchSize;
+        var indices = order.AsSpan(start, Math.Min(BatchSize, order.Length - start));
+        var cuda = Device.type == DeviceType.CUDA;
+        var pin = cuda && PinMemory;
+        // Intermediates die with this scope; the two results leave it. The scope is this
+        // thread's own (the worker's, or the consumer's when not prefetching).
+        using var scope = torch.NewDisposeScope();
+        var x = Augment.Gather(Dataset.Images, indices, pin);
+        var y = Augment.Gather(Dataset.Labels, indices, pin);
+        if (cuda)
+        {
+            y = y.to(Device, non_blocking: pin);
+            if (AugmentOnDevice) x = x.to(Device, non_blocking: pin);
+        }
+        if (Transform is not null) x = Transform.Apply(x, DataRandom.ForBatch(Seed, epoch, index));
+        if (x.dtype == ScalarType.Byte) x = Augment.ToFloat(x, DType);
+        else if (x.dtype != DType) x = x.to(DType);
+        if (!x.is_contiguous(MemoryFormat)) x = x.contiguous(MemoryFormat);
+        if (cuda && !AugmentOnDevice)
+        {
+            if (pin) x = x.pin_memory();
+            x = x.to(Device, non_blocking: pin);
+        }
+        x.DetachFromDisposeScope();
+        y.DetachFromDisposeScope();
+        return new Batch(x, y, indices.ToArray(), epoch, index);
+    }
+
+    /// <summary>Makes the batches of one enumeration on a thread of its own, at most <c>Prefetch</c> ahead.</summary>
+    private sealed class PrefetchWorker : IDisposable
+    {
+        private readonly DataLoader loader;
+        private readonly int epoch, startBatch;
+        private readonly long[] order;
+        private readonly BlockingCollection<Batch> queue;
+        private readonly CancellationTokenSource cancel = new();
+        private readonly Thread thread;
+        private volatile Exception? error;
+
+        public PrefetchWorker(DataLoader loader, int epoch, int startBatch, long[] order)
+        {
+            this.loader = loader;
+            this.epoch = epoch;
+            this.startBatch = startBatch;
+            this.order = order;
+            queue = new BlockingCollection<Batch>(new ConcurrentQueue<Batch>(), loader.Prefetch);
+            thread = new Thread(Run) { IsBackground = true, Name = $"DataLoader prefetch (epoch {epoch})" };
+            thread.Start();
+        }
+
+        private void Run()
+        {
+            try
+            {
+                for (var i = startBatch; i < loader.Count && !cancel.IsCancellationRequested; i++)
+                {
+                    var batch = loader.MakeBatch(epoch, i, order);
+                    try
+                    {
+                        queue.Add(batch, cancel.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        batch.Dispose();
+                        return;
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        }
+
+        /// <summary>The next batch; null at the end; the worker's exception, rethrown, if it failed.</summary>
+        public Batch? Take()
+        {
+            if (queue.TryTake(out var batch, Timeout.Infinite)) return batch;
+            if (error is { } e) ExceptionDispatchInfo.Capture(e).Throw();
+            return null;
+        }
+
+        public void Dispose()
+        {
+            cancel.Cancel();
+            thread.Join();
+            while (queue.TryTake(out var left)) left.Dispose();
+            queue.Dispose();
+            cancel.Dispose();
+        }
+    }
+}
