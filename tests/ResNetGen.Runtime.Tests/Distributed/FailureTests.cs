@@ -35,12 +35,12 @@ public sealed class FailureTests
     {
         var watch = Stopwatch.StartNew();
         var run = Workers.Launch(2,
-            ["train", "--steps", "50", "--batch", "4", "--hang-after", "2", "--hang-rank", "1", "--timeout-s", "4"],
+            ["train", "--steps", "50", "--batch", "4", "--hang-after", "2", "--hang-rank", "1", "--timeout-s", "6"],
             jobTimeout: TimeSpan.FromSeconds(90));
 
         Assert.Equal(2, run.Result.ExitCode);
         Assert.Equal(0, run.Result.FailedRank);
-        Assert.Contains("[rank 0] distributed error: all_reduce failed (gloo rank 0 of 2, timeout 4 s): no answer from the other ranks within the timeout", run.Output);
+        Assert.Contains("[rank 0] distributed error: all_reduce failed (gloo rank 0 of 2, timeout 6 s): no answer from the other ranks within the timeout", run.Output);
         Assert.Null(run.Result.ExitCodes[1]); // killed by the launcher, it never exits by itself
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
     }
