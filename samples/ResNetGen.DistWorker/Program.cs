@@ -166,7 +166,7 @@ internal static partial class Worker
             }
             if (step == hangAfter && rank == hangRank)
             {
-                Console.WriteLine($"rank {rank}: hanging after step {step}");
+                Console.WriteLine($"rank {rank}: hanging after step {step} (pid {Environment.ProcessId})");
                 Console.Out.Flush();
                 Thread.Sleep(System.Threading.Timeout.Infinite);
             }

@@ -80,3 +80,46 @@ public sealed class FailureTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
     }
 }
+
+/// <summary>A worker killed from outside (SIGKILL, as an OOM killer or a scheduler would).</summary>
+[Collection(DistributedCollection.Name)]
+public sealed class ExternalKillTests
+{
+    /// <summary>Kills the process whose pid a "hanging ... (pid N)" line names, once.</summary>
+    private sealed class KillOnHang(TextWriter inner) : TextWriter
+    {
+        private int killed;
+        public override System.Text.Encoding Encoding => inner.Encoding;
+        public override void Write(char value) => inner.Write(value);
+
+        public override void WriteLine(string? value)
+        {
+            inner.WriteLine(value);
+            var m = System.Text.RegularExpressions.Regex.Match(value ?? "", @"hanging after step \d+ \(pid (\d+)\)");
+            if (m.Success && Interlocked.Exchange(ref killed, 1) == 0)
+                using (var victim = Process.GetProcessById(int.Parse(m.Groups[1].Value)))
+                    victim.Kill();
+        }
+    }
+
+    [Fact]
+    public void When_a_worker_is_killed_from_outside_the_other_fails_at_once_not_at_the_timeout()
+    {
+        var (file, prefix) = Workers.Command;
+        var output = new StringWriter();
+        var watch = Stopwatch.StartNew();
+        var result = LocalLauncher.Run(new LaunchOptions(file,
+            [.. prefix, "train", "--steps", "50", "--batch", "4", "--hang-after", "2", "--hang-rank", "1", "--timeout-s", "120"], 2)
+        {
+            ThreadsPerProcess = 1,
+            Output = TextWriter.Synchronized(new KillOnHang(output)),
+            Timeout = TimeSpan.FromSeconds(100),
+            GracePeriod = TimeSpan.FromSeconds(60),
+        });
+        var text = output.ToString();
+        Assert.Equal(1, result.FailedRank);       // SIGKILL: 137
+        Assert.Equal(2, result.ExitCodes[0]);     // the survivor reported a distributed error by itself
+        Assert.Contains("[rank 0] distributed error: all_reduce failed (gloo rank 0 of 2, timeout 120 s): another rank closed its connection", text);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}, as if it had waited for the timeout:\n{text}");
+    }
+}
