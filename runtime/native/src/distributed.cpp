@@ -199,6 +199,7 @@ std::vector<Bucket> make_buckets(const std::vector<at::Tensor>& list, int64_t bu
   for (const auto& group : groups) {
     Bucket current;
     for (auto i : group.second) {
+      if (list[i].numel() == 0) continue;  // nothing to send (the same on every rank)
       const int64_t bytes = list[i].numel() * static_cast<int64_t>(list[i].element_size());
       if (!current.members.empty() && bucket_bytes > 0 && current.bytes + bytes > bucket_bytes) {
         buckets.push_back(std::move(current));
