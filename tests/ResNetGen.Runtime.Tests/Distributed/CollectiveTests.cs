@@ -59,6 +59,23 @@ public sealed class CollectiveTests
     }
 
     [Fact]
+    public void AverageGradients_gives_a_parameter_without_a_gradient_zeros()
+    {
+        var port = LocalLauncher.FreePort();
+        using var group = ProcessGroup.Init("gloo", 0, 1, "127.0.0.1", port, TimeSpan.FromSeconds(10));
+        using var layer = new ResNetGen.Torch.Modules.Linear(3, 2);
+        group.BroadcastModule(layer);
+        group.AverageGradients(layer);
+        foreach (var p in layer.parameters())
+        {
+            using var g = p.grad;
+            Assert.NotNull(g);
+            Assert.Equal(p.shape, g.shape);
+            Assert.All(g.ToArray<float>(), v => Assert.Equal(0f, v));
+        }
+    }
+
+    [Fact]
     public void Bad_arguments_are_argument_errors_not_crashes()
     {
         var port = LocalLauncher.FreePort();
