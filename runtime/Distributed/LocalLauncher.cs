@@ -174,7 +174,7 @@ public static class LocalLauncher
                 pending.Remove(finished);
                 var rank = finished.Result;
                 var process = processes[rank]!;
-                process.WaitForExit(); // drains the redirected output
+                Drain(process);
                 exitCodes[rank] = process.ExitCode;
                 if (process.ExitCode != 0 && failedRank is null)
                 {
@@ -191,7 +191,7 @@ public static class LocalLauncher
                             if (any == grace) break;
                             var f = (Task<int>)any;
                             pending.Remove(f);
-                            processes[f.Result]!.WaitForExit();
+                            Drain(processes[f.Result]!);
                             exitCodes[f.Result] = processes[f.Result]!.ExitCode;
                         }
                     }
@@ -213,6 +213,9 @@ public static class LocalLauncher
     /// <summary>Runs the workers; blocking wrapper around <see cref="RunAsync"/>.</summary>
     public static LaunchResult Run(LaunchOptions options, CancellationToken cancellationToken = default) =>
         RunAsync(options, cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>Waits (boundedly: a grandchild may hold the pipe open) for an exited worker's last output lines.</summary>
+    private static void Drain(Process process) => process.WaitForExit(TimeSpan.FromSeconds(10));
 
     private static void Kill(Process? process)
     {
