@@ -16,7 +16,8 @@ public enum FitOutcome
     Interrupted,
 }
 
-public sealed record FitResult(FitOutcome Outcome, IReadOnlyList<EpochMetrics> History, string CheckpointPath, string? BestModelPath);
+/// <param name="ReportPath">The self-contained HTML report (rewritten every epoch, beside metrics.csv and metrics.json).</param>
+public sealed record FitResult(FitOutcome Outcome, TrainingHistory History, string CheckpointPath, string? BestModelPath, string ReportPath);
 
 /// <summary>
 /// Trains any generated (or hand-written) network: SGD or AdamW, an LR schedule stepped per batch,
@@ -28,6 +29,9 @@ public sealed class Trainer : IDisposable
 {
     public const string CheckpointFile = "checkpoint.safetensors";
     public const string BestModelFile = "best.safetensors";
+    public const string ReportFile = "report.html";
+    public const string MetricsCsvFile = "metrics.csv";
+    public const string MetricsJsonFile = "metrics.json";
 
     private readonly Module<Tensor, Tensor> model;
     private readonly ITrainingObserver observer;
@@ -118,9 +122,12 @@ public sealed class Trainer : IDisposable
         Directory.CreateDirectory(Options.OutputDirectory);
         var checkpointPath = Path.Combine(Options.OutputDirectory, CheckpointFile);
         var bestPath = Path.Combine(Options.OutputDirectory, BestModelFile);
+        var reportPath = Path.Combine(Options.OutputDirectory, ReportFile);
+        var wall = Stopwatch.StartNew();
 
         scheduler = CreateScheduler(train.Count);
-        var history = new List<EpochMetrics>();
+        var run = NewHistory(train);
+        var history = run.Epochs;
         var (startEpoch, startBatch) = (1, 0);
         var (lossSum, correct, seen, trainSeconds) = (0.0, 0L, 0L, 0.0);
         if (resumeFrom is not null)
@@ -140,6 +147,7 @@ public sealed class Trainer : IDisposable
             observer.OnEpochStart(epoch, Options.Epochs, train.Count);
             model.train();
             var epochWatch = Stopwatch.StartNew();
+            var steps = new List<StepMetrics>();
             using var lossTotal = torch.full([], lossSum, ScalarType.Float64, Options.Device).DetachFromDisposeScope();
             using var correctTotal = torch.full([], correct, ScalarType.Int64, Options.Device).DetachFromDisposeScope();
             var seenAtStart = seen;
@@ -157,6 +165,7 @@ public sealed class Trainer : IDisposable
                     var meanLoss = lossTotal.item() / seen;
                     if (!double.IsFinite(meanLoss))
                         throw new TrainingDivergedException(epoch, batchIndex, meanLoss, CurrentLearningRate);
+                    steps.Add(new StepMetrics((long)(epoch - 1) * train.Count + batchIndex, meanLoss, CurrentLearningRate));
                     var elapsed = epochWatch.Elapsed.TotalSeconds;
                     var rate = (seen - seenAtStart) / Math.Max(elapsed, 1e-9);
                     var remaining = TimeSpan.FromSeconds((train.Count - batchIndex) * (elapsed / Math.Max(1, batchIndex - startBatch)));
@@ -168,7 +177,7 @@ public sealed class Trainer : IDisposable
                     SaveCheckpoint(checkpointPath, epoch, batchIndex, lossTotal.item(), correctTotal.item<long>(), seen,
                         trainSeconds + epochWatch.Elapsed.TotalSeconds, history);
                     observer.OnMessage($"interrupted at epoch {epoch}, batch {batchIndex}: checkpoint saved to {checkpointPath}");
-                    return new FitResult(FitOutcome.Interrupted, history, checkpointPath, File.Exists(bestPath) ? bestPath : null);
+                    return new FitResult(FitOutcome.Interrupted, run, checkpointPath, File.Exists(bestPath) ? bestPath : null, reportPath);
                 }
             }
             var trainTime = trainSeconds + epochWatch.Elapsed.TotalSeconds;
@@ -188,8 +197,10 @@ public sealed class Trainer : IDisposable
                 LearningRate = CurrentLearningRate,
                 ImagesPerSecond = seen / Math.Max(trainTime, 1e-9),
                 EpochSeconds = trainTime,
+                Steps = steps,
             };
-            history.Add(metrics);
+            run.Add(metrics);
+            run.TotalWallSeconds = wall.Elapsed.TotalSeconds;
             if (metrics.TestTop1 > best)
             {
                 best = metrics.TestTop1;
@@ -199,9 +210,42 @@ public sealed class Trainer : IDisposable
             (startBatch, lossSum, correct, seen, trainSeconds) = (0, 0, 0, 0, 0);
             SaveCheckpoint(checkpointPath, epoch + 1, 0, 0, 0, 0, 0, history);
             LastEvaluation = eval;
+            WriteReports(run, eval.Confusion);
             observer.OnEpochEnd(metrics);
         }
-        return new FitResult(FitOutcome.Completed, history, checkpointPath, File.Exists(bestPath) ? bestPath : null);
+        return new FitResult(FitOutcome.Completed, run, checkpointPath, File.Exists(bestPath) ? bestPath : null, reportPath);
+    }
+
+    private TrainingHistory NewHistory(DataLoader train)
+    {
+        var run = new TrainingHistory
+        {
+            NetworkName = Options.NetworkName ?? model.Name,
+            ParameterCount = model.parameter_count(),
+            Device = Options.Device.ToString(),
+            Threads = Options.Device.type == DeviceType.CPU ? torch.get_num_threads() : 0,
+            BatchSize = train.BatchSize,
+            Optimizer = Options.Optimizer.ToString(),
+            Seed = Options.Seed,
+            PlannedEpochs = Options.Epochs,
+        };
+        run.Set("learning rate", Options.LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))
+           .Set("schedule", Options.Schedule.ToString())
+           .Set("weight decay", Options.WeightDecay.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))
+           .Set("label smoothing", Options.LabelSmoothing.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))
+           .Set("channels last", channelsLast.ToString())
+           .Set("mixed precision", mixedPrecision ? Options.MixedPrecisionDType.TorchName() : "off")
+           .Set("train samples", train.Dataset.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return run;
+    }
+
+    /// <summary>metrics.csv, metrics.json and report.html, each written atomically, so a crash leaves valid files.</summary>
+    private void WriteReports(TrainingHistory run, ConfusionMatrix confusion)
+    {
+        var dir = Options.OutputDirectory;
+        MetricsCsv.Write(Path.Combine(dir, MetricsCsvFile), run);
+        MetricsJson.Write(Path.Combine(dir, MetricsJsonFile), run, confusion, Options.ClassNames);
+        HtmlReport.Write(Path.Combine(dir, ReportFile), run, confusion, Options.ClassNames);
     }
 
     /// <summary>The last epoch's evaluation (with its confusion matrix), or null before the first.</summary>

@@ -69,6 +69,9 @@ public sealed record TrainerOptions
     /// <summary>Progress is reported every this many steps (each report reads the loss back from the device).</summary>
     public int ReportEvery { get; init; } = 10;
 
+    /// <summary>The network's name in the report (default: the module's type name).</summary>
+    public string? NetworkName { get; init; }
+
     /// <summary>Class names for the report and the confusion matrix (optional).</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
 

@@ -51,15 +51,19 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
             var result = trainer.Fit(trainLoader, testLoader);
 
             Assert.Equal(FitOutcome.Completed, result.Outcome);
-            Assert.Equal(3, result.History.Count);
-            var last = result.History[^1];
+            Assert.Equal(3, result.History.Epochs.Count);
+            var last = result.History.Epochs[^1];
             output.WriteLine($"test top-1 after 3 epochs on 2,000 images: {last.TestTop1:P1}");
             Assert.True(last.TestTop1 > 0.60, $"test accuracy {last.TestTop1:P1} should be far above chance (10%)");
             Assert.True(last.TestTop5 >= last.TestTop1);
-            Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss, "training loss should fall");
+            Assert.True(result.History.Epochs[^1].TrainLoss < result.History.Epochs[0].TrainLoss, "training loss should fall");
             Assert.True(File.Exists(result.CheckpointPath));
             Assert.NotNull(result.BestModelPath);
             Assert.Equal(500, trainer.LastEvaluation!.Confusion.Total);
+            // The report files are rewritten every epoch.
+            var html = File.ReadAllText(result.ReportPath);
+            Assert.Contains("<svg", html);
+            Assert.Equal(1 + 3, File.ReadAllLines(Path.Combine(Path.GetDirectoryName(result.ReportPath)!, Trainer.MetricsCsvFile)).Length);
         }
     }
 
@@ -92,7 +96,7 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
                     using var second = new Trainer(resumedModel, opts);
                     var resumed = second.Fit(loader, testLoader, resumeFrom: Path.Combine(opts.OutputDirectory, Trainer.CheckpointFile));
                     Assert.Equal(FitOutcome.Completed, resumed.Outcome);
-                    Assert.Equal(2, resumed.History.Count);
+                    Assert.Equal(2, resumed.History.Epochs.Count);
                     return Weights(resumedModel);
                 }
                 using var trainer = new Trainer(model, opts);
