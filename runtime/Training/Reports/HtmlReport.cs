@@ -120,7 +120,8 @@ public static class HtmlReport
         var steps = epochs.Where(e => e.Steps is { Count: > 0 }).ToList();
         if (steps.Count > 0)
         {
-            var boundaries = steps.Take(steps.Count - 1).Select(e => e.Steps![^1].Step + 0.5).ToList();
+            // Epoch boundaries as faint guides, unless there are so many they would grey the chart out.
+            List<double> boundaries = steps.Count > 40 ? [] : steps.Take(steps.Count - 1).Select(e => e.Steps![^1].Step + 0.5).ToList();
             var all = steps.SelectMany(e => e.Steps!).ToList();
             var stepLoss = new SvgChart { Title = "Training loss per step", XLabel = "Step", YLabel = "Batch loss", IntegerX = true, IncludeZero = true, Guides = boundaries };
             stepLoss.Series.Add(new("batch loss", TrainColor, all.Select(s => ((double)s.Step, s.Loss)).ToList()));
@@ -143,11 +144,12 @@ public static class HtmlReport
             h.Append("<p class=\"note\">No evaluation yet.</p>\n</section>\n");
             return;
         }
-        h.Append("<div class=\"confusion\">\n<figure class=\"heatmap\">\n");
+        // Side by side for a handful of classes; heatmap above the table for many (CIFAR-100).
+        h.Append(m.Classes > 20 ? "<div class=\"confusion stacked\">\n" : "<div class=\"confusion\">\n").Append("<figure class=\"heatmap\">\n");
         h.Append(Heatmap(m, names));
         h.Append("\n<p class=\"note\">Rows: actual class; columns: predicted class; numbers are counts. Blue: correct (shade = recall); red: errors (shade relative to the largest error).</p>\n</figure>\n");
 
-        h.Append("<div class=\"per-class\">\n<table class=\"numbers\">\n<thead><tr><th class=\"left\">Class</th><th>Support</th><th>Precision</th><th>Recall</th><th>F1</th><th class=\"left\">Most often mistaken for</th></tr></thead>\n<tbody>\n");
+        h.Append("<div class=\"per-class\">\n<table class=\"numbers\">\n<thead><tr><th class=\"left\">Class</th><th>Support</th><th>Precision</th><th>Recall</th><th>F1</th><th class=\"left\">Most confused with</th></tr></thead>\n<tbody>\n");
         for (var c = 0; c < m.Classes; c++)
         {
             var recall = m.Recall(c);
@@ -298,11 +300,15 @@ svg .highlight { fill: none; stroke: var(--accent); stroke-width: 2; }
 svg .highlight-label { fill: #9a3412; font-size: 12px; font-weight: 600; paint-order: stroke; stroke: #fff; stroke-width: 4px; stroke-linejoin: round; }
 .note { color: var(--muted); font-size: 12px; margin: 4px 0 0; }
 .confusion { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
-.confusion .heatmap { flex: 1 1 520px; }
+.confusion .heatmap { flex: 0 1 560px; }
 svg.heatmap { width: 100%; height: auto; display: block; }
-.per-class { flex: 1 1 480px; }
+.per-class { flex: 1 1 440px; min-width: 0; }
+.per-class { overflow-x: auto; }
+.per-class td:last-child, .per-class th:last-child { white-space: normal; min-width: 9em; }
+.confusion.stacked .heatmap, .confusion.stacked .per-class { flex: 1 1 100%; }
+.confusion.stacked svg.heatmap { max-width: 760px; }
 table.numbers { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-table.numbers th, table.numbers td { padding: 4px 8px; text-align: right; border-bottom: 1px solid var(--line); white-space: nowrap; }
+table.numbers th, table.numbers td { padding: 4px 7px; text-align: right; border-bottom: 1px solid var(--line); white-space: nowrap; }
 table.numbers th { font-size: 12px; color: var(--muted); font-weight: 600; background: var(--panel); }
 table.numbers .left { text-align: left; }
 table.numbers tfoot td { font-weight: 600; border-top: 2px solid var(--line); }

@@ -159,7 +159,8 @@ internal sealed class SvgChart
         var last = extend ? Math.Ceiling(max / step - 1e-9) * step : Math.Floor(max / step + 1e-9) * step;
         var ticks = new List<double>();
         for (var i = 0; first + i * step <= last + step * 1e-9 && i < 100; i++) ticks.Add(Math.Round(first + i * step, 12));
-        if (integer && ticks.Count > 0 && ticks[0] > min + 0.5 && min == Math.Floor(min) && ticks[0] - min > step / 2) ticks.Insert(0, min);
+        // Epoch axes start at 1: label it even when the round ticks start at 10 or 20.
+        if (integer && min == 1 && ticks.Count > 0 && ticks[0] - min > step / 2) ticks.Insert(0, min);
         if (ticks.Count == 0) ticks.Add(min);
         return ticks;
     }

@@ -21,14 +21,19 @@ public sealed partial class HtmlReportTests : IDisposable
         return XDocument.Load(reader);
     }
 
+    /// <summary>
+    /// Set RESNETGEN_REPORT_DEMO_DIR to keep the reports these tests render (report.html and friends,
+    /// report-1-epoch.html, report-100-classes.html), then look at them: scripts/screenshot-report.sh DIR/report.html
+    /// </summary>
+    private static string? DemoDirectory => Environment.GetEnvironmentVariable("RESNETGEN_REPORT_DEMO_DIR") is { Length: > 0 } d ? d : null;
+
     private static int Count(XDocument doc, string name) => doc.Descendants(name).Count();
 
     [Fact]
     public void A_realistic_report_is_well_formed_with_one_svg_per_chart_and_every_class_name()
     {
         var html = HtmlReport.Render(SyntheticRun.History(), SyntheticRun.Confusion(), SyntheticRun.FashionMnistClasses);
-        // To look at it: RESNETGEN_REPORT_DEMO_DIR=/tmp/demo ./test.sh ..., then scripts/screenshot-report.sh /tmp/demo/report.html
-        if (Environment.GetEnvironmentVariable("RESNETGEN_REPORT_DEMO_DIR") is { Length: > 0 } demo)
+        if (DemoDirectory is { } demo)
             TrainingReport.WriteAll(demo, SyntheticRun.History(), SyntheticRun.Confusion(), SyntheticRun.FashionMnistClasses);
         var doc = Parse(html);
         // loss, accuracy, learning rate, throughput, loss per step, learning rate per step, confusion matrix
@@ -94,7 +99,9 @@ public sealed partial class HtmlReportTests : IDisposable
     public void One_epoch_no_epochs_and_no_confusion_matrix_still_make_a_valid_report()
     {
         var one = SyntheticRun.History(epochs: 1, stepsPerEpoch: 1, plannedEpochs: 8);
-        var doc = Parse(HtmlReport.Render(one, SyntheticRun.Confusion(), SyntheticRun.FashionMnistClasses));
+        var oneHtml = HtmlReport.Render(one, SyntheticRun.Confusion(), SyntheticRun.FashionMnistClasses);
+        if (DemoDirectory is { } demo) File.WriteAllText(Path.Combine(demo, "report-1-epoch.html"), oneHtml);
+        var doc = Parse(oneHtml);
         Assert.Equal(7, Count(doc, "svg"));
         Assert.Contains(doc.Descendants("span"), s => s.Value == "in progress: 1 of 8 epochs");
         Assert.Contains(doc.Descendants("circle"), c => c.Element("title")?.Value.StartsWith("test top-1, epoch 1: ", StringComparison.Ordinal) == true);
@@ -118,6 +125,7 @@ public sealed partial class HtmlReportTests : IDisposable
             confusion.Add(rng.NextDouble() < 0.7 ? actual : rng.Next(100), actual);
         }
         var html = HtmlReport.Render(h, confusion, Enumerable.Range(0, 100).Select(i => $"class with a rather long name {i}").ToArray());
+        if (DemoDirectory is { } demo) File.WriteAllText(Path.Combine(demo, "report-100-classes.html"), html);
         var doc = Parse(html);
         // 20,000 steps are averaged down, and 200 epochs draw no per-point markers.
         var stepPath = doc.Descendants("svg").Where(s => (string?)s.Attribute("aria-label") == "Training loss per step").Single().Elements("path").Single();
