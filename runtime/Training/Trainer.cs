@@ -148,6 +148,7 @@ public sealed class Trainer : IDisposable
             model.train();
             var epochWatch = Stopwatch.StartNew();
             var steps = new List<StepMetrics>();
+            var (windowLoss, windowSeen) = (lossSum, seen);
             using var lossTotal = torch.full([], lossSum, ScalarType.Float64, Options.Device).DetachFromDisposeScope();
             using var correctTotal = torch.full([], correct, ScalarType.Int64, Options.Device).DetachFromDisposeScope();
             var seenAtStart = seen;
@@ -162,10 +163,13 @@ public sealed class Trainer : IDisposable
                 var last = batchIndex == train.Count;
                 if (batchIndex % Options.ReportEvery == 0 || last)
                 {
-                    var meanLoss = lossTotal.item() / seen;
+                    var totalLoss = lossTotal.item();
+                    var meanLoss = totalLoss / seen;
                     if (!double.IsFinite(meanLoss))
                         throw new TrainingDivergedException(epoch, batchIndex, meanLoss, CurrentLearningRate);
-                    steps.Add(new StepMetrics((long)(epoch - 1) * train.Count + batchIndex, meanLoss, CurrentLearningRate));
+                    // The step series shows the loss of the batches since the last report, not the epoch's running mean.
+                    steps.Add(new StepMetrics((long)(epoch - 1) * train.Count + batchIndex, (totalLoss - windowLoss) / (seen - windowSeen), CurrentLearningRate));
+                    (windowLoss, windowSeen) = (totalLoss, seen);
                     var elapsed = epochWatch.Elapsed.TotalSeconds;
                     var rate = (seen - seenAtStart) / Math.Max(elapsed, 1e-9);
                     var remaining = TimeSpan.FromSeconds((train.Count - batchIndex) * (elapsed / Math.Max(1, batchIndex - startBatch)));
@@ -239,14 +243,9 @@ public sealed class Trainer : IDisposable
         return run;
     }
 
-    /// <summary>metrics.csv, metrics.json and report.html, each written atomically, so a crash leaves valid files.</summary>
-    private void WriteReports(TrainingHistory run, ConfusionMatrix confusion)
-    {
-        var dir = Options.OutputDirectory;
-        MetricsCsv.Write(Path.Combine(dir, MetricsCsvFile), run);
-        MetricsJson.Write(Path.Combine(dir, MetricsJsonFile), run, confusion, Options.ClassNames);
-        HtmlReport.Write(Path.Combine(dir, ReportFile), run, confusion, Options.ClassNames);
-    }
+    /// <summary>metrics.csv, metrics.json, steps.csv and report.html, each written atomically, so a crash leaves valid files.</summary>
+    private void WriteReports(TrainingHistory run, ConfusionMatrix confusion) =>
+        TrainingReport.WriteAll(Options.OutputDirectory, run, confusion, Options.ClassNames);
 
     /// <summary>The last epoch's evaluation (with its confusion matrix), or null before the first.</summary>
     public EvaluationResult? LastEvaluation { get; private set; }
