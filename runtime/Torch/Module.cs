@@ -117,9 +117,15 @@ public abstract class Module : IDisposable
     /// always errors; in strict mode missing and unexpected keys are too. Every offending key
     /// is named in the message.
     /// </summary>
-    public LoadStateDictResult load_state_dict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true)
+    /// <param name="keyMap">
+    /// Renames checkpoint keys before matching (e.g. timm's or another library's naming to
+    /// torchvision's); returning null drops the key. Unexpected keys are reported by their new name.
+    /// </param>
+    public LoadStateDictResult load_state_dict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true,
+        Func<string, string?>? keyMap = null)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
+        if (keyMap is not null) stateDict = Rename(stateDict, keyMap);
         var own = new Dictionary<string, Tensor>();
         foreach (var (prefix, module) in named_modules())
         {
@@ -153,6 +159,18 @@ public abstract class Module : IDisposable
                 if (stateDict.TryGetValue(key, out var source)) target.copy_(source);
         }
         return new LoadStateDictResult(missing, unexpected);
+    }
+
+    private static Dictionary<string, Tensor> Rename(IReadOnlyDictionary<string, Tensor> stateDict, Func<string, string?> keyMap)
+    {
+        var renamed = new Dictionary<string, Tensor>();
+        foreach (var (key, value) in stateDict)
+        {
+            if (keyMap(key) is not { } target) continue;
+            if (!renamed.TryAdd(target, value))
+                throw new InvalidOperationException($"key map sends two checkpoint keys to '{target}' (the second is '{key}')");
+        }
+        return renamed;
     }
 
     // ---- modes and devices -----------------------------------------------------------------
