@@ -50,7 +50,8 @@ public sealed partial class KeyMapTests(ITestOutputHelper output) : IDisposable
         model = im.randomize_(im.build(params["name"]), params["size"])
         if params.get("data_parallel"):
             model = nn.DataParallel(model)  # CPU-only torch: keeps the module, prefixes every key with "module."
-            torch.save({"state_dict": model.state_dict(), "epoch": 5}, params["pth"])
+        if params.get("pth"):
+            torch.save({"state_dict": model.state_dict(), "epoch": 5}, params["pth"])  # a training checkpoint
         st.save_file(model.state_dict(), params["path"])
         outputs["keys"] = len(model.state_dict())
         x = torch.randn(2, 3, params["size"], params["size"])
@@ -110,6 +111,49 @@ public sealed partial class KeyMapTests(ITestOutputHelper output) : IDisposable
 
         net.load_state_dict(checkpoint, strict: true, keyMap: FromTimm);
         AssertLogits(net, py, "timm-style pre-activation resnet18 with the key map");
+    }
+
+    /// <summary>The same rename done by the script on export (regex rules, one per stage), so the file loads with no key map.</summary>
+    [Fact]
+    public void TimmStyleCheckpoint_ExportedWithRenameRules_LoadsWithNoKeyMap()
+    {
+        using var scope = torch.NewDisposeScope();
+        var pth = Path.Combine(dir, "timm.pth");
+        var py = Interop.Py(PyExport, new Dictionary<string, object>
+        {
+            ["name"] = "timm_preact_resnet18", ["size"] = 32, ["path"] = Path.Combine(dir, "unused.safetensors"), ["pth"] = pth,
+        }, seed: 8);
+        var path = Path.Combine(dir, "renamed.safetensors");
+        Interop.Cli("export", pth, path,
+            "--rename", @"^stem\.conv\.=conv1.",
+            "--rename", @"^stages\.0\.blocks\.=layer1.", "--rename", @"^stages\.1\.blocks\.=layer2.",
+            "--rename", @"^stages\.2\.blocks\.=layer3.", "--rename", @"^stages\.3\.blocks\.=layer4.",
+            "--rename", @"\.norm(\d)\.=.bn\1.",
+            "--rename", @"\.downsample\.conv\.=.downsample.0.", "--rename", @"\.downsample\.norm\.=.downsample.1.",
+            "--rename", @"^head\.fc\.=fc.");
+        using var net = new PreActResNet18();
+        net.load_state_dict(Safetensors.Load(path), strict: true);
+        AssertLogits(net, py, "timm-style pre-activation resnet18 exported with --rename");
+    }
+
+    [Fact]
+    public void ScriptRenameKeys_StripsRenamesDrops_AndRefusesCollisions()
+    {
+        using var scope = torch.NewDisposeScope();
+        var py = Interop.Py("""
+            import collections
+            z = torch.zeros(1)
+            sd = collections.OrderedDict([("module.fc.weight", z), ("module.fc.bias", z), ("module.aux.weight", z), ("conv1.weight", z)])
+            renamed = st.rename_keys(sd, strip_prefixes=["module."], renames=[(r"^fc\.", "head.fc.")], drops=[r"^aux\."])
+            outputs["keys_ok"] = list(renamed) == ["head.fc.weight", "head.fc.bias", "conv1.weight"]
+            try:
+                st.rename_keys({"a.x": z, "b.x": z}, renames=[(r"^\w\.", "")])
+                outputs["collision_refused"] = False
+            except ValueError as e:
+                outputs["collision_refused"] = "two keys to 'x'" in str(e)
+            """);
+        Assert.True(py["keys_ok"].item<bool>());
+        Assert.True(py["collision_refused"].item<bool>());
     }
 
     [Fact]
