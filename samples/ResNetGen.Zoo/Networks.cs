@@ -27,6 +27,9 @@ public static class Networks
         new("resnext101_32x8d", "torchvision resnext101_32x8d", () => new ResNeXt101_32x8d(), ResNeXt101_32x8d.Summary, ResNeXt101_32x8d.InChannels, ResNeXt101_32x8d.InputSize, ResNeXt101_32x8d.NumClasses, ResNeXt101_32x8d.ParameterCount),
         new("wide_resnet50_2", "torchvision wide_resnet50_2", () => new WideResNet50_2(), WideResNet50_2.Summary, WideResNet50_2.InChannels, WideResNet50_2.InputSize, WideResNet50_2.NumClasses, WideResNet50_2.ParameterCount),
         new("resnet50d", "ResNet-50-D (deep stem, avg-down shortcuts)", () => new ResNet50D(), ResNet50D.Summary, ResNet50D.InChannels, ResNet50D.InputSize, ResNet50D.NumClasses, ResNet50D.ParameterCount),
+        new("preact_resnet18", "pre-activation ResNet-18 (v2), CIFAR", () => new PreActResNet18(), PreActResNet18.Summary, PreActResNet18.InChannels, PreActResNet18.InputSize, PreActResNet18.NumClasses, PreActResNet18.ParameterCount),
+        new("preact_resnet164", "pre-activation ResNet-164 (v2, bottleneck), CIFAR", () => new PreActResNet164(), PreActResNet164.Summary, PreActResNet164.InChannels, PreActResNet164.InputSize, PreActResNet164.NumClasses, PreActResNet164.ParameterCount),
+        new("resnet18_10", "torchvision resnet18 with a 10-class head (fine-tuning)", () => new ResNet18With10Classes(), ResNet18With10Classes.Summary, ResNet18With10Classes.InChannels, ResNet18With10Classes.InputSize, ResNet18With10Classes.NumClasses, ResNet18With10Classes.ParameterCount),
     ];
 
     /// <summary>The network called <paramref name="name"/> (case-insensitive), or an error listing the names.</summary>
