@@ -115,28 +115,39 @@ public abstract class Module : IDisposable
     /// <summary>
     /// Copies values into this module's parameters and buffers by name. Shape mismatches are
     /// always errors; in strict mode missing and unexpected keys are too. Every offending key
-    /// is named in the message.
+    /// is named in the message, and nothing is copied when there is an error.
+    /// As in PyTorch, a checkpoint may lack a BatchNorm's <c>num_batches_tracked</c> (checkpoints
+    /// from before PyTorch 0.4.1, e.g. torchvision's original ImageNet weights): the counter keeps
+    /// its value and is not missing; and a one-element [1] tensor loads into a 0-d one.
     /// </summary>
-    public LoadStateDictResult load_state_dict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true)
+    /// <param name="keyMap">
+    /// Renames checkpoint keys before matching (e.g. timm's or another library's naming to
+    /// torchvision's); returning null drops the key. Unexpected keys are reported by their new name.
+    /// </param>
+    public LoadStateDictResult load_state_dict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true,
+        Func<string, string?>? keyMap = null)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
+        if (keyMap is not null) stateDict = Rename(stateDict, keyMap);
         var own = new Dictionary<string, Tensor>();
+        var optional = new HashSet<string>(); // BatchNorm counters, which old checkpoints lack (PyTorch's _BatchNorm._load_from_state_dict)
         foreach (var (prefix, module) in named_modules())
         {
             foreach (var (name, p) in module.ownParameters)
                 if (p is not null) own[Join(prefix, name)] = p;
             foreach (var (name, b, persistent) in module.ownBuffers)
                 if (b is not null && persistent) own[Join(prefix, name)] = b;
+            if (module is Modules.BatchNorm2d { num_batches_tracked: not null }) optional.Add(Join(prefix, "num_batches_tracked"));
         }
 
-        var missing = own.Keys.Where(k => !stateDict.ContainsKey(k)).ToList();
+        var missing = own.Keys.Where(k => !stateDict.ContainsKey(k) && !optional.Contains(k)).ToList();
         var unexpected = stateDict.Keys.Where(k => !own.ContainsKey(k)).ToList();
         var mismatched = new List<string>();
         foreach (var (key, target) in own)
         {
             if (!stateDict.TryGetValue(key, out var source)) continue;
             var (ts, ss) = (target.shape, source.shape);
-            if (!ts.SequenceEqual(ss))
+            if (!ts.SequenceEqual(ss) && !(ts.Length == 0 && ss is [1])) // [1] → 0-d: PyTorch 0.3 scalars, as PyTorch allows
                 mismatched.Add($"{key}: checkpoint shape [{string.Join(", ", ss)}], module shape [{string.Join(", ", ts)}]");
         }
 
@@ -150,9 +161,29 @@ public abstract class Module : IDisposable
         using (torch.no_grad())
         {
             foreach (var (key, target) in own)
-                if (stateDict.TryGetValue(key, out var source)) target.copy_(source);
+            {
+                if (!stateDict.TryGetValue(key, out var source)) continue;
+                if (target.dim() == 0 && source.dim() == 1)
+                {
+                    using var scalar = source.reshape([]);
+                    target.copy_(scalar);
+                }
+                else target.copy_(source);
+            }
         }
         return new LoadStateDictResult(missing, unexpected);
+    }
+
+    private static Dictionary<string, Tensor> Rename(IReadOnlyDictionary<string, Tensor> stateDict, Func<string, string?> keyMap)
+    {
+        var renamed = new Dictionary<string, Tensor>();
+        foreach (var (key, value) in stateDict)
+        {
+            if (keyMap(key) is not { } target) continue;
+            if (!renamed.TryAdd(target, value))
+                throw new InvalidOperationException($"key map sends two checkpoint keys to '{target}' (the second is '{key}')");
+        }
+        return renamed;
     }
 
     // ---- modes and devices -----------------------------------------------------------------

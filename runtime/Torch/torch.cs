@@ -42,6 +42,20 @@ public static partial class torch
 
     public static void set_num_threads(int count) => LibTorch.Check(LibTorch.rng_set_num_threads(count));
 
+    /// <summary>
+    /// Whether the shim raised glibc's mmap and trim thresholds at load, so freed activations are
+    /// reused instead of re-faulted every step (see runtime/native/src/malloc_tuning.cpp;
+    /// RESNETGEN_MALLOC_TUNING=0 turns it off).
+    /// </summary>
+    public static bool malloc_tuned
+    {
+        get
+        {
+            LibTorch.Check(LibTorch.rng_malloc_tuned(out var t));
+            return t != 0;
+        }
+    }
+
     // ---- grad mode -------------------------------------------------------------------------
 
     public static bool is_grad_enabled()

@@ -18,19 +18,25 @@ As a command (run with the Python that has torch, e.g. Debian's /usr/bin/python3
     safetensors_torch.py export model.pth model.safetensors   # PyTorch .pt/.pth -> safetensors
     safetensors_torch.py import model.safetensors model.pth   # safetensors -> PyTorch .pt
     safetensors_torch.py show model.safetensors               # header: names, dtypes, shapes
+
+``export`` and ``import`` can rename keys on the way (applied in this order, each option repeatable):
+``--strip-prefix module.`` (DataParallel/DDP checkpoints; ``model.`` for Lightning),
+``--rename REGEX=REPLACEMENT`` (Python ``re.sub``, e.g. ``'^head\.fc\.=fc.'``) and ``--drop REGEX``
+(e.g. ``'^fc\.'`` to leave a classifier head behind).
 """
 import argparse
 import collections
 import ctypes
 import json
 import os
+import re
 import struct
 import sys
 import tempfile
 
 import torch
 
-__all__ = ["save_file", "load_file", "read_header", "save", "load"]
+__all__ = ["save_file", "load_file", "read_header", "save", "load", "rename_keys"]
 
 MAX_HEADER_BYTES = 100_000_000
 
@@ -182,7 +188,41 @@ def load_file(path, device="cpu", with_metadata=False):
     return (tensors, metadata) if with_metadata else tensors
 
 
+def rename_keys(tensors, strip_prefixes=(), renames=(), drops=()):
+    """A new ordered dict with keys renamed: each prefix in `strip_prefixes` removed where a key starts
+    with it, each (pattern, replacement) of `renames` applied with re.sub, then keys matching (re.search)
+    any pattern of `drops` left out. Two keys that end up with the same name are an error."""
+    result = collections.OrderedDict()
+    for name, value in tensors.items():
+        new = name
+        for prefix in strip_prefixes:
+            if new.startswith(prefix):
+                new = new[len(prefix):]
+        for pattern, replacement in renames:
+            new = re.sub(pattern, replacement, new)
+        if any(re.search(pattern, new) for pattern in drops):
+            continue
+        if not new:
+            raise ValueError("renaming {!r} leaves an empty name".format(name))
+        if new in result:
+            raise ValueError("renaming sends two keys to {!r} (the second is {!r})".format(new, name))
+        result[new] = value
+    return result
+
+
 # ---- command line --------------------------------------------------------------------------
+
+def _renamed(tensors, args):
+    renames = []
+    for item in args.rename or []:
+        pattern, sep, replacement = item.partition("=")
+        if not sep:
+            raise SystemExit("--rename wants REGEX=REPLACEMENT, got {!r}".format(item))
+        renames.append((pattern, replacement))
+    try:
+        return rename_keys(tensors, args.strip_prefix or (), renames, args.drop or ())
+    except (ValueError, re.error) as e:
+        raise SystemExit("error: {}".format(e))
 
 def _state_dict_of(obj, key):
     if isinstance(obj, torch.nn.Module):
@@ -211,6 +251,7 @@ def _export(args):
             tensors[name] = value
         else:
             print("skipping {!r}: not a tensor ({})".format(name, type(value).__name__), file=sys.stderr)
+    tensors = _renamed(tensors, args)
     metadata = {"format": "pt"}
     for item in args.metadata or []:
         k, _, v = item.partition("=")
@@ -220,7 +261,7 @@ def _export(args):
 
 
 def _import(args):
-    tensors = load_file(args.input)
+    tensors = _renamed(load_file(args.input), args)
     torch.save(tensors, args.output)
     print("wrote {} tensors to {}".format(len(tensors), args.output))
 
@@ -233,6 +274,14 @@ def _show(args):
         print("{}\t{}\t{}\t[{}, {})".format(name, _DTYPES[dtype], list(shape), begin, end))
 
 
+def _rename_options(p):
+    p.add_argument("--strip-prefix", action="append", metavar="PREFIX",
+                   help="remove PREFIX from the keys that start with it, e.g. module. (repeatable)")
+    p.add_argument("--rename", action="append", metavar="REGEX=REPLACEMENT",
+                   help="rename keys with Python's re.sub, e.g. '^head\\.fc\\.=fc.' (repeatable, in order)")
+    p.add_argument("--drop", action="append", metavar="REGEX", help="leave out keys matching REGEX, e.g. '^fc\\.' (repeatable)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="safetensors <-> PyTorch, with torch only")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -241,10 +290,12 @@ def main(argv=None):
     p.add_argument("output")
     p.add_argument("--key", help="dotted path of the state dict inside a checkpoint dict, e.g. model")
     p.add_argument("--metadata", action="append", metavar="KEY=VALUE", help="extra metadata (repeatable)")
+    _rename_options(p)
     p.set_defaults(func=_export)
     p = sub.add_parser("import", help="safetensors -> PyTorch .pt state dict")
     p.add_argument("input")
     p.add_argument("output")
+    _rename_options(p)
     p.set_defaults(func=_import)
     p = sub.add_parser("show", help="print a safetensors header")
     p.add_argument("input")

@@ -37,4 +37,5 @@ internal static partial class LibTorch
     [LibraryImport(Lib)] internal static partial int rng_get_cudnn_benchmark(out int enabled);
     [LibraryImport(Lib)] internal static partial int rng_manual_seed(ulong seed);
     [LibraryImport(Lib)] internal static partial int rng_test_throw_unknown();
+    [LibraryImport(Lib)] internal static partial int rng_malloc_tuned(out int tuned);
 }

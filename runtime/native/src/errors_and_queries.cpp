@@ -51,7 +51,15 @@ RNG_API int rng_cuda_is_available(int* out) {
 
 RNG_API int rng_cuda_device_count(int* out) {
   RNG_BEGIN
-  *out = at::hasCUDA() ? static_cast<int>(at::detail::getCUDAHooks().getNumGPUs()) : 0;
+  if (!at::hasCUDA()) {
+    *out = 0;
+  } else {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    *out = static_cast<int>(at::detail::getCUDAHooks().deviceCount());  // renamed in 2.4
+#else
+    *out = static_cast<int>(at::detail::getCUDAHooks().getNumGPUs());
+#endif
+  }
   RNG_END
 }
 

@@ -7,7 +7,8 @@ at::Generator generator(int device_type, int device_index) {
   if (device_type == 0) return at::detail::getDefaultCPUGenerator();
   if (device_type == 1) {
     if (!at::hasCUDA()) throw std::runtime_error("CUDA is not available");
-    return at::detail::getCUDAHooks().getDefaultCUDAGenerator(static_cast<c10::DeviceIndex>(device_index < 0 ? 0 : device_index));
+    // Context::defaultGenerator(Device) exists in 1.13 and 2.x alike.
+    return at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(device_index < 0 ? 0 : device_index)));
   }
   throw std::invalid_argument("unknown device type " + std::to_string(device_type));
 }

@@ -115,3 +115,20 @@ public class ModuleTests
         Assert.All(lin.parameters(), p => Assert.Null(p.grad));
     }
 }
+
+public class KeyMapTests
+{
+    [Fact]
+    public void A_key_map_renames_and_drops_checkpoint_keys()
+    {
+        using var source = new ResNetGen.Torch.Modules.Linear(3, 2);
+        var renamed = source.state_dict().ToDictionary(kv => "head." + kv.Key, kv => kv.Value);
+        renamed["head.extra"] = torch.zeros([1]);
+        using var target = new ResNetGen.Torch.Modules.Linear(3, 2);
+        Assert.Throws<InvalidOperationException>(() => target.load_state_dict(renamed));
+        target.load_state_dict(renamed, keyMap: k => k == "head.extra" ? null : k["head.".Length..]);
+        Assert.Equal(source.weight.ToArray<float>(), target.weight.ToArray<float>());
+        var clash = Assert.Throws<InvalidOperationException>(() => target.load_state_dict(renamed, keyMap: _ => "weight"));
+        Assert.Contains("two checkpoint keys", clash.Message);
+    }
+}

@@ -1,0 +1,377 @@
+using System.Diagnostics;
+using ResNetGen.Data;
+using ResNetGen.Torch;
+using ResNetGen.Torch.Amp;
+using ResNetGen.Torch.Optim;
+using F = ResNetGen.Torch.torch.nn.functional;
+
+namespace ResNetGen.Training;
+
+/// <summary>Why <see cref="Trainer.Fit"/> stopped.</summary>
+public enum FitOutcome
+{
+    Completed,
+
+    /// <summary>Cancelled (e.g. Ctrl+C): a checkpoint of the exact position was saved first.</summary>
+    Interrupted,
+}
+
+/// <param name="ReportPath">The self-contained HTML report (rewritten every epoch, beside metrics.csv and metrics.json).</param>
+public sealed record FitResult(FitOutcome Outcome, TrainingHistory History, string CheckpointPath, string? BestModelPath, string ReportPath);
+
+/// <summary>
+/// Trains any generated (or hand-written) network: SGD or AdamW, an LR schedule stepped per batch,
+/// label smoothing, optional weight-decay exemption for norms and biases, channels-last, mixed
+/// precision on CUDA; evaluates every epoch; checkpoints every epoch (and on cancellation) for an
+/// exact resume; keeps the best model; stops with a clear message on a non-finite loss.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    public const string CheckpointFile = "checkpoint.safetensors";
+    public const string BestModelFile = "best.safetensors";
+    public const string ReportFile = "report.html";
+    public const string MetricsCsvFile = "metrics.csv";
+    public const string MetricsJsonFile = "metrics.json";
+
+    private readonly Module<Tensor, Tensor> model;
+    private readonly ITrainingObserver observer;
+    private readonly bool channelsLast;
+    private readonly bool mixedPrecision;
+    private readonly Optimizer optimizer;
+    private readonly GradScaler scaler;
+    private LRScheduler? scheduler;
+
+    public Trainer(Module<Tensor, Tensor> model, TrainerOptions options, ITrainingObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.model = model;
+        Options = options;
+        this.observer = observer ?? new PlainTextObserver(TextWriter.Null);
+
+        var cuda = options.Device.type == DeviceType.CUDA;
+        if (cuda && !torch.cuda.is_available())
+            throw new InvalidOperationException($"device {options.Device} requested but CUDA is not available (libtorch {torch.version})");
+        if (cuda) torch.backends.cudnn.benchmark = true;
+        else torch.set_num_threads(options.Threads ?? Environment.ProcessorCount);
+
+        channelsLast = options.ChannelsLast ?? true;
+        mixedPrecision = options.MixedPrecision ?? cuda;
+        model.to(options.Device, null, channelsLast ? MemoryFormat.ChannelsLast : null);
+
+        optimizer = CreateOptimizer(model, options);
+        // float16 needs loss scaling; bfloat16 has float32's range and does not.
+        scaler = new GradScaler(enabled: mixedPrecision && cuda && options.MixedPrecisionDType == ScalarType.Float16);
+    }
+
+    public TrainerOptions Options { get; }
+
+    public Optimizer Optimizer => optimizer;
+
+    private static Optimizer CreateOptimizer(Module model, TrainerOptions o)
+    {
+        var named = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        List<ParamGroup> groups;
+        if (o.NoWeightDecayOnNormAndBias)
+        {
+            // 1-d parameters are BN weights/biases and biases: decaying them only hurts.
+            var decay = named.Where(p => p.parameter.dim() > 1).Select(p => p.parameter).ToList();
+            var noDecay = named.Where(p => p.parameter.dim() <= 1).Select(p => p.parameter).ToList();
+            groups = [new ParamGroup(decay)];
+            if (noDecay.Count > 0) groups.Add(new ParamGroup(noDecay, new Dictionary<string, double> { ["weight_decay"] = 0 }));
+        }
+        else
+        {
+            groups = [new ParamGroup(named.Select(p => p.parameter))];
+        }
+        return o.Optimizer switch
+        {
+            OptimizerKind.Sgd => new SGD(groups, o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay, nesterov: o.Nesterov && o.Momentum > 0),
+            OptimizerKind.AdamW => new AdamW(groups, o.LearningRate, weight_decay: o.WeightDecay),
+            _ => throw new ArgumentOutOfRangeException(nameof(o), o.Optimizer, "unknown optimizer"),
+        };
+    }
+
+    private LRScheduler? CreateScheduler(int stepsPerEpoch)
+    {
+        var total = Options.Epochs * stepsPerEpoch;
+        var warmup = (int)Math.Round(Options.WarmupEpochs * stepsPerEpoch);
+        LRScheduler? Warm(LRScheduler? after) => warmup > 0 ? new LinearWarmup(optimizer, warmup, after) : after;
+        return Options.Schedule switch
+        {
+            ScheduleKind.OneCycle => new OneCycleLR(optimizer, Options.LearningRate, total_steps: total),
+            ScheduleKind.Cosine => Warm(new CosineAnnealingLR(optimizer, Math.Max(1, total - warmup))),
+            ScheduleKind.MultiStep => Warm(new MultiStepLR(optimizer, [total / 2 - warmup, total * 3 / 4 - warmup])),
+            ScheduleKind.Constant => Warm(null),
+            _ => throw new ArgumentOutOfRangeException(nameof(Options.Schedule), Options.Schedule, "unknown schedule"),
+        };
+    }
+
+    private double CurrentLearningRate => optimizer.param_groups[0].lr;
+
+    /// <summary>
+    /// Trains for <see cref="TrainerOptions.Epochs"/> epochs (from a checkpoint if
+    /// <paramref name="resumeFrom"/> is given), evaluating on <paramref name="test"/> after each.
+    /// Cancelling saves a checkpoint at the exact batch and returns <see cref="FitOutcome.Interrupted"/>.
+    /// </summary>
+    public FitResult Fit(DataLoader train, DataLoader test, string? resumeFrom = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        Directory.CreateDirectory(Options.OutputDirectory);
+        var checkpointPath = Path.Combine(Options.OutputDirectory, CheckpointFile);
+        var bestPath = Path.Combine(Options.OutputDirectory, BestModelFile);
+        var reportPath = Path.Combine(Options.OutputDirectory, ReportFile);
+        var wall = Stopwatch.StartNew();
+
+        scheduler = CreateScheduler(train.Count);
+        var run = NewHistory(train);
+        var history = run.Epochs;
+        var (startEpoch, startBatch) = (1, 0);
+        var (lossSum, correct, seen, trainSeconds) = (0.0, 0L, 0L, 0.0);
+        if (resumeFrom is not null)
+        {
+            var c = Checkpoint.Load(resumeFrom, model, optimizer, Options.Device);
+            scheduler?.load_state_dict(c.Scheduler);
+            if (c.Scaler.Count > 0) scaler.load_state_dict(c.Scaler);
+            history.AddRange(c.History);
+            (startEpoch, startBatch) = (c.Epoch, c.NextBatch);
+            (lossSum, correct, seen, trainSeconds) = (c.LossSum, c.Correct, c.Seen, c.TrainSeconds);
+            observer.OnMessage($"resumed from {resumeFrom} at epoch {startEpoch}, batch {startBatch}");
+        }
+        var best = history.Count == 0 ? double.NegativeInfinity : history.Max(h => h.TestTop1);
+
+        for (var epoch = startEpoch; epoch <= Options.Epochs; epoch++)
+        {
+            observer.OnEpochStart(epoch, Options.Epochs, train.Count);
+            model.train();
+            var epochWatch = Stopwatch.StartNew();
+            var steps = new List<StepMetrics>();
+            var (windowLoss, windowSeen) = (lossSum, seen);
+            using var lossTotal = torch.full([], lossSum, ScalarType.Float64, Options.Device).DetachFromDisposeScope();
+            using var correctTotal = torch.full([], correct, ScalarType.Int64, Options.Device).DetachFromDisposeScope();
+            var seenAtStart = seen;
+            var batchIndex = startBatch;
+            foreach (var batch in train.GetEpoch(epoch, startBatch))
+            {
+                using (batch)
+                {
+                    seen += TrainStep(batch, lossTotal, correctTotal);
+                }
+                batchIndex++;
+                var last = batchIndex == train.Count;
+                if (batchIndex % Options.ReportEvery == 0 || last)
+                {
+                    var totalLoss = lossTotal.item();
+                    var meanLoss = totalLoss / seen;
+                    if (!double.IsFinite(meanLoss))
+                        throw new TrainingDivergedException(epoch, batchIndex, meanLoss, CurrentLearningRate);
+                    // The step series shows the loss of the batches since the last report, not the epoch's running mean.
+                    steps.Add(new StepMetrics((long)(epoch - 1) * train.Count + batchIndex, (totalLoss - windowLoss) / (seen - windowSeen), CurrentLearningRate));
+                    (windowLoss, windowSeen) = (totalLoss, seen);
+                    var elapsed = epochWatch.Elapsed.TotalSeconds;
+                    var rate = (seen - seenAtStart) / Math.Max(elapsed, 1e-9);
+                    var remaining = TimeSpan.FromSeconds((train.Count - batchIndex) * (elapsed / Math.Max(1, batchIndex - startBatch)));
+                    observer.OnStep(new StepProgress(epoch, Options.Epochs, batchIndex, train.Count, meanLoss,
+                        (double)correctTotal.item<long>() / seen, rate, epochWatch.Elapsed, remaining, CurrentLearningRate));
+                }
+                if (cancel.IsCancellationRequested && !last)
+                {
+                    SaveCheckpoint(checkpointPath, epoch, batchIndex, lossTotal.item(), correctTotal.item<long>(), seen,
+                        trainSeconds + epochWatch.Elapsed.TotalSeconds, history);
+                    observer.OnMessage($"interrupted at epoch {epoch}, batch {batchIndex}: checkpoint saved to {checkpointPath}");
+                    return new FitResult(FitOutcome.Interrupted, run, checkpointPath, File.Exists(bestPath) ? bestPath : null, reportPath);
+                }
+            }
+            var trainTime = trainSeconds + epochWatch.Elapsed.TotalSeconds;
+            var trainLoss = lossTotal.item() / seen;
+            var trainTop1 = (double)correctTotal.item<long>() / seen;
+
+            observer.OnEvaluating(epoch);
+            var eval = Evaluate(test);
+            var metrics = new EpochMetrics
+            {
+                Epoch = epoch,
+                TrainLoss = trainLoss,
+                TrainTop1 = trainTop1,
+                TestLoss = eval.Loss,
+                TestTop1 = eval.Top1,
+                TestTop5 = eval.Top5,
+                LearningRate = CurrentLearningRate,
+                ImagesPerSecond = seen / Math.Max(trainTime, 1e-9),
+                EpochSeconds = trainTime,
+                Steps = steps,
+            };
+            run.Add(metrics);
+            run.TotalWallSeconds = wall.Elapsed.TotalSeconds;
+            if (metrics.TestTop1 > best)
+            {
+                best = metrics.TestTop1;
+                using var scope = torch.NewDisposeScope();
+                Safetensors.Save(bestPath, model.state_dict(), new Dictionary<string, string> { ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            }
+            (startBatch, lossSum, correct, seen, trainSeconds) = (0, 0, 0, 0, 0);
+            SaveCheckpoint(checkpointPath, epoch + 1, 0, 0, 0, 0, 0, history);
+            LastEvaluation = eval;
+            WriteReports(run, eval.Confusion);
+            observer.OnEpochEnd(metrics);
+        }
+        return new FitResult(FitOutcome.Completed, run, checkpointPath, File.Exists(bestPath) ? bestPath : null, reportPath);
+    }
+
+    private TrainingHistory NewHistory(DataLoader train)
+    {
+        var run = new TrainingHistory
+        {
+            NetworkName = Options.NetworkName ?? model.Name,
+            ParameterCount = model.parameter_count(),
+            Device = Options.Device.ToString(),
+            Threads = Options.Device.type == DeviceType.CPU ? torch.get_num_threads() : 0,
+            BatchSize = train.BatchSize,
+            Optimizer = Options.Optimizer.ToString(),
+            Seed = Options.Seed,
+            PlannedEpochs = Options.Epochs,
+        };
+        run.Set("learning rate", Options.LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))
+           .Set("schedule", Options.Schedule.ToString())
+           .Set("weight decay", Options.WeightDecay.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))
+           .Set("label smoothing", Options.LabelSmoothing.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))
+           .Set("channels last", channelsLast.ToString())
+           .Set("mixed precision", mixedPrecision ? Options.MixedPrecisionDType.TorchName() : "off")
+           .Set("train samples", train.Dataset.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return run;
+    }
+
+    /// <summary>metrics.csv, metrics.json, steps.csv and report.html, each written atomically, so a crash leaves valid files.</summary>
+    private void WriteReports(TrainingHistory run, ConfusionMatrix confusion) =>
+        TrainingReport.WriteAll(Options.OutputDirectory, run, confusion, Options.ClassNames);
+
+    /// <summary>The last epoch's evaluation (with its confusion matrix), or null before the first.</summary>
+    public EvaluationResult? LastEvaluation { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="steps"/> training steps on one fixed batch through exactly the code path
+    /// <see cref="Fit"/> uses (autocast, channels-last, optimizer, schedule), and returns the seconds
+    /// they took, synchronised. For throughput benchmarks: no data loading, no evaluation.
+    /// </summary>
+    public double TimeSteps(Tensor images, Tensor labels, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        scheduler ??= CreateScheduler(Math.Max(1, steps));
+        model.train();
+        using var lossTotal = torch.zeros([], ScalarType.Float64, Options.Device).DetachFromDisposeScope();
+        using var correctTotal = torch.zeros([], ScalarType.Int64, Options.Device).DetachFromDisposeScope();
+        using var batch = new Batch(images.alias(), labels.alias(), [], 0, 0);
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < steps; i++) TrainStep(batch, lossTotal, correctTotal);
+        _ = lossTotal.item(); // waits for queued device work
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>One optimisation step; adds the batch's loss sum and correct count to the running totals. Returns the batch size.</summary>
+    private long TrainStep(Batch batch, Tensor lossTotal, Tensor correctTotal)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (images, labels) = batch;
+        var x = channelsLast ? images.contiguous(MemoryFormat.ChannelsLast) : images;
+        Tensor logits, loss;
+        using (mixedPrecision ? torch.autocast(Options.Device.type, Options.MixedPrecisionDType) : null)
+        {
+            logits = model.forward(x);
+            loss = F.cross_entropy(logits, labels, label_smoothing: Options.LabelSmoothing);
+        }
+        optimizer.zero_grad();
+        if (scaler.is_enabled())
+        {
+            scaler.scale_loss(loss).backward();
+            scaler.step(optimizer);
+            scaler.update();
+        }
+        else
+        {
+            loss.backward();
+            optimizer.step();
+        }
+        scheduler?.step();
+        var n = labels.size(0);
+        using (torch.no_grad())
+        {
+            lossTotal.add_(loss.detach().to(ScalarType.Float64) * n);
+            correctTotal.add_(logits.argmax(1).eq(labels).sum());
+        }
+        return n;
+    }
+
+    /// <summary>Loss, top-1 and top-5 accuracy and the confusion matrix over a loader, in eval mode.</summary>
+    public EvaluationResult Evaluate(DataLoader loader)
+    {
+        ArgumentNullException.ThrowIfNull(loader);
+        model.eval();
+        var classes = -1;
+        ConfusionMatrix? confusion = null;
+        double lossSum = 0;
+        long top1 = 0, top5 = 0, count = 0;
+        using (torch.no_grad())
+        {
+            foreach (var batch in loader.GetEpoch(0))
+            {
+                using (batch)
+                using (var scope = torch.NewDisposeScope())
+                {
+                    var (images, labels) = batch;
+                    var x = channelsLast ? images.contiguous(MemoryFormat.ChannelsLast) : images;
+                    Tensor logits;
+                    using (mixedPrecision ? torch.autocast(Options.Device.type, Options.MixedPrecisionDType) : null)
+                        logits = model.forward(x).to(ScalarType.Float32);
+                    if (classes < 0)
+                    {
+                        classes = (int)logits.size(1);
+                        confusion = new ConfusionMatrix(classes);
+                    }
+                    var n = labels.size(0);
+                    lossSum += F.cross_entropy(logits, labels, reduction: Reduction.Sum).item();
+                    var k = Math.Min(5, classes);
+                    var (_, topk) = logits.topk(k, 1);
+                    var hits = topk.eq(labels.unsqueeze(1));
+                    top1 += hits.slice(1, 0, 1).sum().item<long>();
+                    top5 += hits.sum().item<long>();
+                    confusion!.Add(topk.select(1, 0).ToArray<long>(), labels.ToArray<long>());
+                    count += n;
+                }
+            }
+        }
+        model.train();
+        if (count == 0) throw new InvalidOperationException("the evaluation loader yielded no samples");
+        return new EvaluationResult(lossSum / count, (double)top1 / count, (double)top5 / count, confusion!);
+    }
+
+    private void SaveCheckpoint(string path, int epoch, int nextBatch, double lossSum, long correct, long seen, double seconds,
+        List<EpochMetrics> history) =>
+        Checkpoint.Save(path, new Checkpoint
+        {
+            Epoch = epoch,
+            NextBatch = nextBatch,
+            LossSum = lossSum,
+            Correct = correct,
+            Seen = seen,
+            TrainSeconds = seconds,
+            History = history,
+            Scheduler = scheduler?.state_dict() ?? [],
+            Scaler = scaler.is_enabled() ? scaler.state_dict() : [],
+        }, model, optimizer, Options.Device);
+
+    public void Dispose() => optimizer.Dispose();
+}
+
+public sealed record EvaluationResult(double Loss, double Top1, double Top5, ConfusionMatrix Confusion);
+
+/// <summary>The loss became NaN or infinite: training stopped instead of wasting the remaining time.</summary>
+public sealed class TrainingDivergedException(int epoch, int step, double loss, double learningRate)
+    : Exception($"training diverged at epoch {epoch}, step {step}: the loss is {loss} (learning rate {learningRate:G4}). " +
+                "Lower the learning rate, add warm-up, or check the input data for NaNs.")
+{
+    public int Epoch { get; } = epoch;
+    public int Step { get; } = step;
+}

@@ -1,0 +1,92 @@
+using ResNetGen.Torch;
+
+namespace ResNetGen.Training;
+
+public enum OptimizerKind
+{
+    Sgd,
+    AdamW,
+}
+
+public enum ScheduleKind
+{
+    /// <summary>One-cycle (warm up to the peak LR, cosine anneal), stepped every batch.</summary>
+    OneCycle,
+
+    /// <summary>Cosine annealing over all steps, after an optional linear warm-up.</summary>
+    Cosine,
+
+    /// <summary>×0.1 at 50% and 75% of training (the ResNet paper's schedule), after an optional warm-up.</summary>
+    MultiStep,
+
+    /// <summary>A constant learning rate.</summary>
+    Constant,
+}
+
+/// <summary>How the <see cref="Trainer"/> trains. The defaults are a sound CIFAR/Fashion-MNIST recipe.</summary>
+public sealed record TrainerOptions
+{
+    public int Epochs { get; init; } = 10;
+    public int BatchSize { get; init; } = 128;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+
+    /// <summary>The peak learning rate (one-cycle) or the base one (the other schedules).</summary>
+    public double LearningRate { get; init; } = 0.1;
+
+    public double Momentum { get; init; } = 0.9;
+    public bool Nesterov { get; init; } = true;
+    public double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>Exempts batch-norm parameters and biases (every 1-d parameter) from weight decay.</summary>
+    public bool NoWeightDecayOnNormAndBias { get; init; } = true;
+
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.OneCycle;
+
+    /// <summary>Linear warm-up before the cosine and multi-step schedules, in epochs (fractions allowed).</summary>
+    public double WarmupEpochs { get; init; }
+
+    public double LabelSmoothing { get; init; }
+
+    public Device Device { get; init; } = Device.CPU;
+
+    /// <summary>Keep activations and weights channels-last (NHWC); null = on (faster for convolutions on CPU and GPU).</summary>
+    public bool? ChannelsLast { get; init; }
+
+    /// <summary>Autocast + grad scaling; null = on for CUDA, off on CPU.</summary>
+    public bool? MixedPrecision { get; init; }
+
+    /// <summary>The autocast dtype on CUDA (bfloat16 needs no loss scaling; float16 uses a GradScaler).</summary>
+    public ScalarType MixedPrecisionDType { get; init; } = ScalarType.BFloat16;
+
+    /// <summary>Intra-op threads on CPU; null = every core (libtorch alone would use the physical cores).</summary>
+    public int? Threads { get; init; }
+
+    public long Seed { get; init; }
+
+    /// <summary>Where checkpoints, metrics and the report go.</summary>
+    public string OutputDirectory { get; init; } = Path.Combine("runs", "latest");
+
+    /// <summary>Progress is reported every this many steps (each report reads the loss back from the device).</summary>
+    public int ReportEvery { get; init; } = 10;
+
+    /// <summary>The network's name in the report (default: the module's type name).</summary>
+    public string? NetworkName { get; init; }
+
+    /// <summary>Class names for the report and the confusion matrix (optional).</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>Reject what cannot work before any time is spent.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "must be at least 1");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be at least 1");
+        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be positive");
+        if (WeightDecay < 0) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "must not be negative");
+        if (LabelSmoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 1)");
+        if (WarmupEpochs < 0 || WarmupEpochs >= Epochs) throw new ArgumentOutOfRangeException(nameof(WarmupEpochs), WarmupEpochs, "must be in [0, epochs)");
+        if (Threads is < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "must be at least 1");
+        if (ReportEvery < 1) throw new ArgumentOutOfRangeException(nameof(ReportEvery), ReportEvery, "must be at least 1");
+        if (MixedPrecisionDType is not (ScalarType.Float16 or ScalarType.BFloat16))
+            throw new ArgumentException("mixed precision dtype must be float16 or bfloat16", nameof(MixedPrecisionDType));
+    }
+}

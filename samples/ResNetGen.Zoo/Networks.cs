@@ -1,0 +1,39 @@
+using ResNetGen.Torch;
+
+namespace ResNetGen.Zoo;
+
+/// <summary>One network of the zoo, as the CLI and the benchmarks find it by name.</summary>
+public sealed record NetworkInfo(string Name, string Description, Func<Module<Tensor, Tensor>> Create, Func<string> Summary,
+    int InChannels, int InputSize, int NumClasses, long ParameterCount);
+
+/// <summary>Every network of the zoo by name (explicit, no reflection: each line reads the generated constants).</summary>
+public static class Networks
+{
+    public static IReadOnlyList<NetworkInfo> All { get; } =
+    [
+        new("resnet20", "CIFAR ResNet-20 for 28×28 grayscale (Fashion-MNIST), the main job's network", () => new ResNet20(), ResNet20.Summary, ResNet20.InChannels, ResNet20.InputSize, ResNet20.NumClasses, ResNet20.ParameterCount),
+        new("cifar_resnet20a", "CIFAR ResNet-20, option A (zero-pad shortcuts)", () => new CifarResNet20A(), CifarResNet20A.Summary, CifarResNet20A.InChannels, CifarResNet20A.InputSize, CifarResNet20A.NumClasses, CifarResNet20A.ParameterCount),
+        new("cifar_resnet20b", "CIFAR ResNet-20, option B (projection shortcuts)", () => new CifarResNet20B(), CifarResNet20B.Summary, CifarResNet20B.InChannels, CifarResNet20B.InputSize, CifarResNet20B.NumClasses, CifarResNet20B.ParameterCount),
+        new("cifar_resnet32a", "CIFAR ResNet-32, option A", () => new CifarResNet32A(), CifarResNet32A.Summary, CifarResNet32A.InChannels, CifarResNet32A.InputSize, CifarResNet32A.NumClasses, CifarResNet32A.ParameterCount),
+        new("cifar_resnet44a", "CIFAR ResNet-44, option A", () => new CifarResNet44A(), CifarResNet44A.Summary, CifarResNet44A.InChannels, CifarResNet44A.InputSize, CifarResNet44A.NumClasses, CifarResNet44A.ParameterCount),
+        new("cifar_resnet56a", "CIFAR ResNet-56, option A", () => new CifarResNet56A(), CifarResNet56A.Summary, CifarResNet56A.InChannels, CifarResNet56A.InputSize, CifarResNet56A.NumClasses, CifarResNet56A.ParameterCount),
+        new("cifar_resnet110a", "CIFAR ResNet-110, option A", () => new CifarResNet110A(), CifarResNet110A.Summary, CifarResNet110A.InChannels, CifarResNet110A.InputSize, CifarResNet110A.NumClasses, CifarResNet110A.ParameterCount),
+        new("resnet18", "torchvision resnet18", () => new ResNet18(), ResNet18.Summary, ResNet18.InChannels, ResNet18.InputSize, ResNet18.NumClasses, ResNet18.ParameterCount),
+        new("resnet34", "torchvision resnet34", () => new ResNet34(), ResNet34.Summary, ResNet34.InChannels, ResNet34.InputSize, ResNet34.NumClasses, ResNet34.ParameterCount),
+        new("resnet50", "torchvision resnet50 (v1.5)", () => new ResNet50(), ResNet50.Summary, ResNet50.InChannels, ResNet50.InputSize, ResNet50.NumClasses, ResNet50.ParameterCount),
+        new("resnet101", "torchvision resnet101", () => new ResNet101(), ResNet101.Summary, ResNet101.InChannels, ResNet101.InputSize, ResNet101.NumClasses, ResNet101.ParameterCount),
+        new("resnet152", "torchvision resnet152", () => new ResNet152(), ResNet152.Summary, ResNet152.InChannels, ResNet152.InputSize, ResNet152.NumClasses, ResNet152.ParameterCount),
+        new("resnext50_32x4d", "torchvision resnext50_32x4d", () => new ResNeXt50_32x4d(), ResNeXt50_32x4d.Summary, ResNeXt50_32x4d.InChannels, ResNeXt50_32x4d.InputSize, ResNeXt50_32x4d.NumClasses, ResNeXt50_32x4d.ParameterCount),
+        new("resnext101_32x8d", "torchvision resnext101_32x8d", () => new ResNeXt101_32x8d(), ResNeXt101_32x8d.Summary, ResNeXt101_32x8d.InChannels, ResNeXt101_32x8d.InputSize, ResNeXt101_32x8d.NumClasses, ResNeXt101_32x8d.ParameterCount),
+        new("wide_resnet50_2", "torchvision wide_resnet50_2", () => new WideResNet50_2(), WideResNet50_2.Summary, WideResNet50_2.InChannels, WideResNet50_2.InputSize, WideResNet50_2.NumClasses, WideResNet50_2.ParameterCount),
+        new("resnet50d", "ResNet-50-D (deep stem, avg-down shortcuts)", () => new ResNet50D(), ResNet50D.Summary, ResNet50D.InChannels, ResNet50D.InputSize, ResNet50D.NumClasses, ResNet50D.ParameterCount),
+        new("preact_resnet18", "pre-activation ResNet-18 (v2), CIFAR", () => new PreActResNet18(), PreActResNet18.Summary, PreActResNet18.InChannels, PreActResNet18.InputSize, PreActResNet18.NumClasses, PreActResNet18.ParameterCount),
+        new("preact_resnet164", "pre-activation ResNet-164 (v2, bottleneck), CIFAR", () => new PreActResNet164(), PreActResNet164.Summary, PreActResNet164.InChannels, PreActResNet164.InputSize, PreActResNet164.NumClasses, PreActResNet164.ParameterCount),
+        new("resnet18_10", "torchvision resnet18 with a 10-class head (fine-tuning)", () => new ResNet18With10Classes(), ResNet18With10Classes.Summary, ResNet18With10Classes.InChannels, ResNet18With10Classes.InputSize, ResNet18With10Classes.NumClasses, ResNet18With10Classes.ParameterCount),
+    ];
+
+    /// <summary>The network called <paramref name="name"/> (case-insensitive), or an error listing the names.</summary>
+    public static NetworkInfo Find(string name) =>
+        All.FirstOrDefault(n => string.Equals(n.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"unknown network '{name}'; known: {string.Join(", ", All.Select(n => n.Name))}", nameof(name));
+}

@@ -1,0 +1,143 @@
+using ResNetGen.Data;
+using ResNetGen.Torch;
+using ResNetGen.Training;
+using ResNetGen.Zoo;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ResNetGen.Runtime.Tests.Training;
+
+/// <summary>The Trainer on real Fashion-MNIST slices with the generated ResNet-20.</summary>
+[Collection(nameof(TrainerTests))]
+public class TrainerTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("resnetgen-trainer-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static (TensorDataset train, TensorDataset test) Slices(int trainCount, int testCount)
+    {
+        using var fullTrain = FashionMnist.Load(train: true);
+        using var fullTest = FashionMnist.Load(train: false);
+        return (fullTrain.Slice(0, trainCount), fullTest.Slice(0, testCount));
+    }
+
+    private static IBatchTransform Augment() =>
+        new Compose(new RandomCrop(28, padding: 2), new RandomHorizontalFlip(), new Normalize([0.2860], [0.3530]));
+
+    private TrainerOptions Options(string outDir, int epochs) => new()
+    {
+        Epochs = epochs,
+        BatchSize = 64,
+        LearningRate = 0.1,
+        Threads = 2,
+        Seed = 1,
+        OutputDirectory = outDir,
+        ReportEvery = 5,
+    };
+
+    [Fact]
+    public void A_small_slice_trains_far_above_chance()
+    {
+        var (train, test) = Slices(2000, 500);
+        using (train)
+        using (test)
+        {
+            torch.manual_seed(1);
+            using var model = new ResNet20();
+            using var trainer = new Trainer(model, Options(Path.Combine(dir, "small"), epochs: 3), new PlainTextObserver(new TestOutputWriter(output), 10));
+            var trainLoader = new DataLoader(train, 64, shuffle: true, seed: 1, transform: Augment());
+            var testLoader = new DataLoader(test, 250, transform: new Normalize([0.2860], [0.3530]));
+            var result = trainer.Fit(trainLoader, testLoader);
+
+            Assert.Equal(FitOutcome.Completed, result.Outcome);
+            Assert.Equal(3, result.History.Epochs.Count);
+            var last = result.History.Epochs[^1];
+            output.WriteLine($"test top-1 after 3 epochs on 2,000 images: {last.TestTop1:P1}");
+            Assert.True(last.TestTop1 > 0.60, $"test accuracy {last.TestTop1:P1} should be far above chance (10%)");
+            Assert.True(last.TestTop5 >= last.TestTop1);
+            Assert.True(result.History.Epochs[^1].TrainLoss < result.History.Epochs[0].TrainLoss, "training loss should fall");
+            Assert.True(File.Exists(result.CheckpointPath));
+            Assert.NotNull(result.BestModelPath);
+            Assert.Equal(500, trainer.LastEvaluation!.Confusion.Total);
+            // The report files are rewritten every epoch.
+            var html = File.ReadAllText(result.ReportPath);
+            Assert.Contains("<svg", html);
+            Assert.Equal(1 + 3, File.ReadAllLines(Path.Combine(Path.GetDirectoryName(result.ReportPath)!, Trainer.MetricsCsvFile)).Length);
+        }
+    }
+
+    [Fact]
+    public void Interrupting_and_resuming_gives_the_same_weights_as_an_uninterrupted_run()
+    {
+        var (train, test) = Slices(640, 128);
+        using (train)
+        using (test)
+        {
+            Dictionary<string, float[]> Run(string name, int? interruptAfterSteps)
+            {
+                torch.manual_seed(7);
+                using var model = new ResNet20();
+                var opts = Options(Path.Combine(dir, name), epochs: 2);
+                var loader = new DataLoader(train, 64, shuffle: true, seed: 3, transform: Augment());
+                var testLoader = new DataLoader(test, 128);
+                if (interruptAfterSteps is { } k)
+                {
+                    using var cancel = new CancellationTokenSource();
+                    var observer = new CancelAfter(k, cancel);
+                    using (var first = new Trainer(model, opts, observer))
+                    {
+                        var partial = first.Fit(loader, testLoader, cancel: cancel.Token);
+                        Assert.Equal(FitOutcome.Interrupted, partial.Outcome);
+                    }
+                    // A fresh model and trainer, as after a restart of the process.
+                    torch.manual_seed(12345);
+                    using var resumedModel = new ResNet20();
+                    using var second = new Trainer(resumedModel, opts);
+                    var resumed = second.Fit(loader, testLoader, resumeFrom: Path.Combine(opts.OutputDirectory, Trainer.CheckpointFile));
+                    Assert.Equal(FitOutcome.Completed, resumed.Outcome);
+                    Assert.Equal(2, resumed.History.Epochs.Count);
+                    return Weights(resumedModel);
+                }
+                using var trainer = new Trainer(model, opts);
+                trainer.Fit(loader, testLoader);
+                return Weights(model);
+            }
+
+            var straight = Run("straight", null);
+            var resumed = Run("resumed", interruptAfterSteps: 15); // epoch 2, step 5 of 10
+            Assert.Equal(straight.Keys, resumed.Keys);
+            foreach (var (key, values) in straight)
+                Assert.True(values.AsSpan().SequenceEqual(resumed[key]), $"{key} differs after resume");
+        }
+    }
+
+    private static Dictionary<string, float[]> Weights(Module model)
+    {
+        var result = new Dictionary<string, float[]>();
+        foreach (var (name, t) in model.state_dict())
+            using (t)
+            using (var f = t.to(ScalarType.Float32).contiguous())
+                result[name] = f.ToArray<float>();
+        return result;
+    }
+
+    /// <summary>Requests cancellation once <paramref name="steps"/> steps have been reported.</summary>
+    private sealed class CancelAfter(int steps, CancellationTokenSource cancel) : ITrainingObserver
+    {
+        private int seen;
+
+        public void OnStep(StepProgress progress)
+        {
+            seen = (progress.Epoch - 1) * progress.Steps + progress.Step;
+            if (seen >= steps) cancel.Cancel();
+        }
+    }
+
+    private sealed class TestOutputWriter(ITestOutputHelper output) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void WriteLine(string? value) => output.WriteLine(value ?? "");
+    }
+}
