@@ -259,7 +259,7 @@ internal static class Emitter
         if (stem.Norm)
         {
             w.Line($"x = bn1.call(x);{Comment(stem.AfterConv)}");
-            w.Line($"x = relu.call(x);{Comment(stem.AfterConv)}");
+            w.Line($"x = {F}.relu(x, inplace: true);{Comment(stem.AfterConv)}");
         }
         if (stem.Kind != StemKind.Cifar) w.Line($"x = maxpool.call(x);{Comment(stem.Out)}");
     }
@@ -276,7 +276,7 @@ internal static class Emitter
         if (model.FinalNorm)
         {
             w.Line($"x = norm.call(x);{Comment(model.FinalShape)}");
-            w.Line($"x = relu.call(x);{Comment(model.FinalShape)}");
+            w.Line($"x = {F}.relu(x, inplace: true);{Comment(model.FinalShape)}");
         }
         w.Line($"x = avgpool.call(x); // [N, {model.FinalShape.C}, 1, 1]");
         w.Line($"x = x.flatten(1); // [N, {model.FinalShape.C}]");
@@ -558,8 +558,12 @@ internal static class Emitter
         {
             var layer = block.Branch[i];
             var src = Source();
+            // Like torchvision's ReLU(inplace=True): a ReLU right after a BatchNorm overwrites the BN's
+            // output, which BN's backward never reads. Anywhere else it might be the block's input.
+            var afterNorm = i > 0 && block.Branch[i - 1].Kind == LayerKind.BatchNorm;
             var line = layer.Kind switch
             {
+                LayerKind.Relu when afterNorm => $"{F}.relu({src}, inplace: true)",
                 LayerKind.Conv or LayerKind.BatchNorm or LayerKind.Relu or LayerKind.SqueezeExcite => $"{layer.Field}.call({src})",
                 LayerKind.LeakyRelu => $"{F}.leaky_relu({src}, {Double(layer.Value)})",
                 LayerKind.MaxPool => $"{F}.max_pool2d({src}, {layer.Kernel}, stride: {layer.Stride}, padding: {layer.Padding})",
@@ -589,11 +593,14 @@ internal static class Emitter
                 break;
         }
         if (dropPath) w.Line($"if (drop_path > 0) y = {F}.drop_path(y, drop_path, training);");
-        w.Line($"y = y + identity;{Comment(block.Out)}");
+        // torchvision's `out += identity`: in place when the branch ends in a BatchNorm (whose backward
+        // never reads its output); otherwise the branch's last output may be needed by autograd.
+        var endsInNorm = block.Branch.Count > 0 && block.Branch[block.Branch.Count - 1].Kind == LayerKind.BatchNorm;
+        w.Line(endsInNorm ? $"y.add_(identity);{Comment(block.Out)}" : $"y = y + identity;{Comment(block.Out)}");
         switch (block.PostActivation)
         {
             case ActivationKind.Relu:
-                w.Line($"y = relu.call(y);{Comment(block.Out)}");
+                w.Line($"y = {F}.relu(y, inplace: true);{Comment(block.Out)}");
                 break;
             case ActivationKind.LeakyRelu:
                 w.Line($"y = {F}.leaky_relu(y, {Double(block.NegativeSlope)});{Comment(block.Out)}");

@@ -118,7 +118,7 @@ partial class Odd : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tenso
         CheckInput(input);
         var x = conv1.call(input); // [N, 16, 28, 28]
         x = bn1.call(x); // [N, 16, 28, 28]
-        x = relu.call(x); // [N, 16, 28, 28]
+        x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 16, 28, 28]
         x = layer1.call(x); // [N, 16, 28, 28]
         x = layer2.call(x); // [N, 32, 14, 14]
         x = layer3.call(x); // [N, 64, 7, 7]
@@ -137,7 +137,7 @@ partial class Odd : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tenso
         CheckInput(input);
         var x = conv1.call(input); // [N, 16, 28, 28]
         x = bn1.call(x); // [N, 16, 28, 28]
-        x = relu.call(x); // [N, 16, 28, 28]
+        x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 16, 28, 28]
         var c1 = layer1.call(x); // [N, 16, 28, 28]
         var c2 = layer2.call(c1); // [N, 32, 14, 14]
         var c3 = layer3.call(c2); // [N, 64, 7, 7]
@@ -241,11 +241,11 @@ partial class Odd : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tenso
             var identity = x;
             var y = conv1.call(x); // [N, 16, 28, 28]
             y = bn1.call(y); // [N, 16, 28, 28]
-            y = relu.call(y); // [N, 16, 28, 28]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, 28, 28]
             y = conv2.call(y); // [N, 16, 28, 28]
             y = bn2.call(y); // [N, 16, 28, 28]
-            y = y + identity; // [N, 16, 28, 28]
-            y = relu.call(y); // [N, 16, 28, 28]
+            y.add_(identity); // [N, 16, 28, 28]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, 28, 28]
             return y;
         }
     }
@@ -301,12 +301,12 @@ partial class Odd : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tenso
             var identity = x;
             var y = conv1.call(x); // [N, 32, 14, 14]
             y = bn1.call(y); // [N, 32, 14, 14]
-            y = relu.call(y); // [N, 32, 14, 14]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 14, 14]
             y = conv2.call(y); // [N, 32, 14, 14]
             y = bn2.call(y); // [N, 32, 14, 14]
             identity = downsample.call(identity); // [N, 32, 14, 14]
-            y = y + identity; // [N, 32, 14, 14]
-            y = relu.call(y); // [N, 32, 14, 14]
+            y.add_(identity); // [N, 32, 14, 14]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 14, 14]
             return y;
         }
     }
@@ -362,12 +362,12 @@ partial class Odd : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tenso
             var identity = x;
             var y = conv1.call(x); // [N, 64, 7, 7]
             y = bn1.call(y); // [N, 64, 7, 7]
-            y = relu.call(y); // [N, 64, 7, 7]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 7, 7]
             y = conv2.call(y); // [N, 64, 7, 7]
             y = bn2.call(y); // [N, 64, 7, 7]
             identity = downsample.call(identity); // [N, 64, 7, 7]
-            y = y + identity; // [N, 64, 7, 7]
-            y = relu.call(y); // [N, 64, 7, 7]
+            y.add_(identity); // [N, 64, 7, 7]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 7, 7]
             return y;
         }
     }
@@ -423,12 +423,12 @@ partial class Odd : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tenso
             var identity = x;
             var y = conv1.call(x); // [N, 128, 4, 4]
             y = bn1.call(y); // [N, 128, 4, 4]
-            y = relu.call(y); // [N, 128, 4, 4]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 4, 4]
             y = conv2.call(y); // [N, 128, 4, 4]
             y = bn2.call(y); // [N, 128, 4, 4]
             identity = downsample.call(identity); // [N, 128, 4, 4]
-            y = y + identity; // [N, 128, 4, 4]
-            y = relu.call(y); // [N, 128, 4, 4]
+            y.add_(identity); // [N, 128, 4, 4]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 4, 4]
             return y;
         }
     }

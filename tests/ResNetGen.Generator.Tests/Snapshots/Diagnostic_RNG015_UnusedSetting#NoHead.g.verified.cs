@@ -76,7 +76,7 @@ partial class NoHead : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Te
         CheckInput(input);
         var x = conv1.call(input); // [N, 64, H/2, W/2]
         x = bn1.call(x); // [N, 64, H/2, W/2]
-        x = relu.call(x); // [N, 64, H/2, W/2]
+        x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 64, H/2, W/2]
         x = maxpool.call(x); // [N, 64, H/4, W/4]
         x = layer1.call(x); // [N, 64, H/4, W/4]
         x = avgpool.call(x); // [N, 64, 1, 1]
@@ -92,7 +92,7 @@ partial class NoHead : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Te
         CheckInput(input);
         var x = conv1.call(input); // [N, 64, H/2, W/2]
         x = bn1.call(x); // [N, 64, H/2, W/2]
-        x = relu.call(x); // [N, 64, H/2, W/2]
+        x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 64, H/2, W/2]
         x = maxpool.call(x); // [N, 64, H/4, W/4]
         var c1 = layer1.call(x); // [N, 64, H/4, W/4]
         return new FeatureMaps(c1);
@@ -187,11 +187,11 @@ partial class NoHead : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Te
             var identity = x;
             var y = conv1.call(x); // [N, 64, H/4, W/4]
             y = bn1.call(y); // [N, 64, H/4, W/4]
-            y = relu.call(y); // [N, 64, H/4, W/4]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, H/4, W/4]
             y = conv2.call(y); // [N, 64, H/4, W/4]
             y = bn2.call(y); // [N, 64, H/4, W/4]
-            y = y + identity; // [N, 64, H/4, W/4]
-            y = relu.call(y); // [N, 64, H/4, W/4]
+            y.add_(identity); // [N, 64, H/4, W/4]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, H/4, W/4]
             return y;
         }
     }

@@ -114,7 +114,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 16, 32, 32]
             x = bn1.call(x); // [N, 16, 32, 32]
-            x = relu.call(x); // [N, 16, 32, 32]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 16, 32, 32]
             x = layer1.call(x); // [N, 16, 32, 32]
             x = layer2.call(x); // [N, 32, 16, 16]
             x = layer3.call(x); // [N, 64, 8, 8]
@@ -132,7 +132,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 16, 32, 32]
             x = bn1.call(x); // [N, 16, 32, 32]
-            x = relu.call(x); // [N, 16, 32, 32]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 16, 32, 32]
             var c1 = layer1.call(x); // [N, 16, 32, 32]
             var c2 = layer2.call(c1); // [N, 32, 16, 16]
             var c3 = layer3.call(c2); // [N, 64, 8, 8]
@@ -239,11 +239,11 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 16, 32, 32]
                 y = bn1.call(y); // [N, 16, 32, 32]
-                y = relu.call(y); // [N, 16, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, 32, 32]
                 y = conv2.call(y); // [N, 16, 32, 32]
                 y = bn2.call(y); // [N, 16, 32, 32]
-                y = y + identity; // [N, 16, 32, 32]
-                y = relu.call(y); // [N, 16, 32, 32]
+                y.add_(identity); // [N, 16, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, 32, 32]
                 return y;
             }
         }
@@ -292,13 +292,13 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 32, 16, 16]
                 y = bn1.call(y); // [N, 32, 16, 16]
-                y = relu.call(y); // [N, 32, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 16, 16]
                 y = conv2.call(y); // [N, 32, 16, 16]
                 y = bn2.call(y); // [N, 32, 16, 16]
                 identity = identity.slice(2, 0, identity.size(2), 2).slice(3, 0, identity.size(3), 2); // [N, 16, 16, 16]
                 identity = global::ResNetGen.Torch.torch.nn.functional.pad(identity, new long[] { 0, 0, 0, 0, 8, 8 }); // [N, 32, 16, 16]
-                y = y + identity; // [N, 32, 16, 16]
-                y = relu.call(y); // [N, 32, 16, 16]
+                y.add_(identity); // [N, 32, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 16, 16]
                 return y;
             }
         }
@@ -347,11 +347,11 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 32, 16, 16]
                 y = bn1.call(y); // [N, 32, 16, 16]
-                y = relu.call(y); // [N, 32, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 16, 16]
                 y = conv2.call(y); // [N, 32, 16, 16]
                 y = bn2.call(y); // [N, 32, 16, 16]
-                y = y + identity; // [N, 32, 16, 16]
-                y = relu.call(y); // [N, 32, 16, 16]
+                y.add_(identity); // [N, 32, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 16, 16]
                 return y;
             }
         }
@@ -400,13 +400,13 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 64, 8, 8]
                 y = bn1.call(y); // [N, 64, 8, 8]
-                y = relu.call(y); // [N, 64, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 8, 8]
                 y = conv2.call(y); // [N, 64, 8, 8]
                 y = bn2.call(y); // [N, 64, 8, 8]
                 identity = identity.slice(2, 0, identity.size(2), 2).slice(3, 0, identity.size(3), 2); // [N, 32, 8, 8]
                 identity = global::ResNetGen.Torch.torch.nn.functional.pad(identity, new long[] { 0, 0, 0, 0, 16, 16 }); // [N, 64, 8, 8]
-                y = y + identity; // [N, 64, 8, 8]
-                y = relu.call(y); // [N, 64, 8, 8]
+                y.add_(identity); // [N, 64, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 8, 8]
                 return y;
             }
         }
@@ -455,11 +455,11 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 64, 8, 8]
                 y = bn1.call(y); // [N, 64, 8, 8]
-                y = relu.call(y); // [N, 64, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 8, 8]
                 y = conv2.call(y); // [N, 64, 8, 8]
                 y = bn2.call(y); // [N, 64, 8, 8]
-                y = y + identity; // [N, 64, 8, 8]
-                y = relu.call(y); // [N, 64, 8, 8]
+                y.add_(identity); // [N, 64, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 8, 8]
                 return y;
             }
         }

@@ -114,7 +114,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 16, 28, 28]
             x = bn1.call(x); // [N, 16, 28, 28]
-            x = relu.call(x); // [N, 16, 28, 28]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 16, 28, 28]
             x = layer1.call(x); // [N, 16, 28, 28]
             x = layer2.call(x); // [N, 32, 14, 14]
             x = layer3.call(x); // [N, 64, 7, 7]
@@ -132,7 +132,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 16, 28, 28]
             x = bn1.call(x); // [N, 16, 28, 28]
-            x = relu.call(x); // [N, 16, 28, 28]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 16, 28, 28]
             var c1 = layer1.call(x); // [N, 16, 28, 28]
             var c2 = layer2.call(c1); // [N, 32, 14, 14]
             var c3 = layer3.call(c2); // [N, 64, 7, 7]
@@ -239,11 +239,11 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 16, 28, 28]
                 y = bn1.call(y); // [N, 16, 28, 28]
-                y = relu.call(y); // [N, 16, 28, 28]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, 28, 28]
                 y = conv2.call(y); // [N, 16, 28, 28]
                 y = bn2.call(y); // [N, 16, 28, 28]
-                y = y + identity; // [N, 16, 28, 28]
-                y = relu.call(y); // [N, 16, 28, 28]
+                y.add_(identity); // [N, 16, 28, 28]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, 28, 28]
                 return y;
             }
         }
@@ -299,12 +299,12 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 32, 14, 14]
                 y = bn1.call(y); // [N, 32, 14, 14]
-                y = relu.call(y); // [N, 32, 14, 14]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 14, 14]
                 y = conv2.call(y); // [N, 32, 14, 14]
                 y = bn2.call(y); // [N, 32, 14, 14]
                 identity = downsample.call(identity); // [N, 32, 14, 14]
-                y = y + identity; // [N, 32, 14, 14]
-                y = relu.call(y); // [N, 32, 14, 14]
+                y.add_(identity); // [N, 32, 14, 14]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 14, 14]
                 return y;
             }
         }
@@ -353,11 +353,11 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 32, 14, 14]
                 y = bn1.call(y); // [N, 32, 14, 14]
-                y = relu.call(y); // [N, 32, 14, 14]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 14, 14]
                 y = conv2.call(y); // [N, 32, 14, 14]
                 y = bn2.call(y); // [N, 32, 14, 14]
-                y = y + identity; // [N, 32, 14, 14]
-                y = relu.call(y); // [N, 32, 14, 14]
+                y.add_(identity); // [N, 32, 14, 14]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 14, 14]
                 return y;
             }
         }
@@ -413,12 +413,12 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 64, 7, 7]
                 y = bn1.call(y); // [N, 64, 7, 7]
-                y = relu.call(y); // [N, 64, 7, 7]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 7, 7]
                 y = conv2.call(y); // [N, 64, 7, 7]
                 y = bn2.call(y); // [N, 64, 7, 7]
                 identity = downsample.call(identity); // [N, 64, 7, 7]
-                y = y + identity; // [N, 64, 7, 7]
-                y = relu.call(y); // [N, 64, 7, 7]
+                y.add_(identity); // [N, 64, 7, 7]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 7, 7]
                 return y;
             }
         }
@@ -467,11 +467,11 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 64, 7, 7]
                 y = bn1.call(y); // [N, 64, 7, 7]
-                y = relu.call(y); // [N, 64, 7, 7]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 7, 7]
                 y = conv2.call(y); // [N, 64, 7, 7]
                 y = bn2.call(y); // [N, 64, 7, 7]
-                y = y + identity; // [N, 64, 7, 7]
-                y = relu.call(y); // [N, 64, 7, 7]
+                y.add_(identity); // [N, 64, 7, 7]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 7, 7]
                 return y;
             }
         }

@@ -109,7 +109,7 @@ namespace Audio
             CheckInput(input);
             var x = conv1.call(input); // [N, 32, 64, 64]
             x = bn1.call(x); // [N, 32, 64, 64]
-            x = relu.call(x); // [N, 32, 64, 64]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 32, 64, 64]
             x = layer1.call(x); // [N, 32, 64, 64]
             x = layer2.call(x); // [N, 64, 32, 32]
             x = layer3.call(x); // [N, 128, 16, 16]
@@ -127,7 +127,7 @@ namespace Audio
             CheckInput(input);
             var x = conv1.call(input); // [N, 32, 64, 64]
             x = bn1.call(x); // [N, 32, 64, 64]
-            x = relu.call(x); // [N, 32, 64, 64]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 32, 64, 64]
             var c1 = layer1.call(x); // [N, 32, 64, 64]
             var c2 = layer2.call(c1); // [N, 64, 32, 32]
             var c3 = layer3.call(c2); // [N, 128, 16, 16]
@@ -371,13 +371,13 @@ namespace Audio
                 var identity = x;
                 var y = conv1.call(x); // [N, 64, 32, 32]
                 y = bn1.call(y); // [N, 64, 32, 32]
-                y = relu.call(y); // [N, 64, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 32, 32]
                 y = global::ResNetGen.Torch.torch.nn.functional.max_pool2d(y, 3, stride: 2, padding: 1); // [N, 64, 16, 16]
                 y = conv2.call(y); // [N, 128, 16, 16]
                 y = bn2.call(y); // [N, 128, 16, 16]
                 identity = downsample.call(identity); // [N, 128, 16, 16]
-                y = y + identity; // [N, 128, 16, 16]
-                y = relu.call(y); // [N, 128, 16, 16]
+                y.add_(identity); // [N, 128, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 16, 16]
                 return y;
             }
         }

@@ -109,7 +109,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 64, 32, 32]
             x = bn1.call(x); // [N, 64, 32, 32]
-            x = relu.call(x); // [N, 64, 32, 32]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 64, 32, 32]
             x = maxpool.call(x); // [N, 64, 16, 16]
             x = layer1.call(x); // [N, 64, 16, 16]
             x = layer2.call(x); // [N, 128, 8, 8]
@@ -127,7 +127,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 64, 32, 32]
             x = bn1.call(x); // [N, 64, 32, 32]
-            x = relu.call(x); // [N, 64, 32, 32]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 64, 32, 32]
             x = maxpool.call(x); // [N, 64, 16, 16]
             var c1 = layer1.call(x); // [N, 64, 16, 16]
             var c2 = layer2.call(c1); // [N, 128, 8, 8]
@@ -240,14 +240,14 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 16, 16, 16]
                 y = bn1.call(y); // [N, 16, 16, 16]
-                y = relu.call(y); // [N, 16, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, 16, 16]
                 y = conv2.call(y); // [N, 16, 16, 16]
                 y = bn2.call(y); // [N, 16, 16, 16]
-                y = relu.call(y); // [N, 16, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, 16, 16]
                 y = conv3.call(y); // [N, 64, 16, 16]
                 y = bn3.call(y); // [N, 64, 16, 16]
-                y = y + identity; // [N, 64, 16, 16]
-                y = relu.call(y); // [N, 64, 16, 16]
+                y.add_(identity); // [N, 64, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 16, 16]
                 return y;
             }
         }
@@ -313,15 +313,15 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 32, 16, 16]
                 y = bn1.call(y); // [N, 32, 16, 16]
-                y = relu.call(y); // [N, 32, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 16, 16]
                 y = conv2.call(y); // [N, 32, 8, 8]
                 y = bn2.call(y); // [N, 32, 8, 8]
-                y = relu.call(y); // [N, 32, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 8, 8]
                 y = conv3.call(y); // [N, 128, 8, 8]
                 y = bn3.call(y); // [N, 128, 8, 8]
                 identity = downsample.call(identity); // [N, 128, 8, 8]
-                y = y + identity; // [N, 128, 8, 8]
-                y = relu.call(y); // [N, 128, 8, 8]
+                y.add_(identity); // [N, 128, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 8, 8]
                 return y;
             }
         }
@@ -387,15 +387,15 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 64, 8, 8]
                 y = bn1.call(y); // [N, 64, 8, 8]
-                y = relu.call(y); // [N, 64, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 8, 8]
                 y = conv2.call(y); // [N, 64, 8, 8]
                 y = bn2.call(y); // [N, 64, 8, 8]
-                y = relu.call(y); // [N, 64, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 8, 8]
                 y = conv3.call(y); // [N, 256, 8, 8]
                 y = bn3.call(y); // [N, 256, 8, 8]
                 identity = downsample.call(identity); // [N, 256, 8, 8]
-                y = y + identity; // [N, 256, 8, 8]
-                y = relu.call(y); // [N, 256, 8, 8]
+                y.add_(identity); // [N, 256, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 8, 8]
                 return y;
             }
         }
@@ -454,14 +454,14 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 64, 8, 8]
                 y = bn1.call(y); // [N, 64, 8, 8]
-                y = relu.call(y); // [N, 64, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 8, 8]
                 y = conv2.call(y); // [N, 64, 8, 8]
                 y = bn2.call(y); // [N, 64, 8, 8]
-                y = relu.call(y); // [N, 64, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 8, 8]
                 y = conv3.call(y); // [N, 256, 8, 8]
                 y = bn3.call(y); // [N, 256, 8, 8]
-                y = y + identity; // [N, 256, 8, 8]
-                y = relu.call(y); // [N, 256, 8, 8]
+                y.add_(identity); // [N, 256, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 8, 8]
                 return y;
             }
         }

@@ -80,7 +80,7 @@ partial class GlobalFeatures : global::ResNetGen.Torch.Module<global::ResNetGen.
         CheckInput(input);
         var x = conv1.call(input); // [N, 8, H, W]
         x = bn1.call(x); // [N, 8, H, W]
-        x = relu.call(x); // [N, 8, H, W]
+        x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 8, H, W]
         x = layer1.call(x); // [N, 8, H, W]
         x = layer2.call(x); // [N, 16, H/2, W/2]
         x = avgpool.call(x); // [N, 16, 1, 1]
@@ -96,7 +96,7 @@ partial class GlobalFeatures : global::ResNetGen.Torch.Module<global::ResNetGen.
         CheckInput(input);
         var x = conv1.call(input); // [N, 8, H, W]
         x = bn1.call(x); // [N, 8, H, W]
-        x = relu.call(x); // [N, 8, H, W]
+        x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 8, H, W]
         var c1 = layer1.call(x); // [N, 8, H, W]
         var c2 = layer2.call(c1); // [N, 16, H/2, W/2]
         return new FeatureMaps(c1, c2);
@@ -192,11 +192,11 @@ partial class GlobalFeatures : global::ResNetGen.Torch.Module<global::ResNetGen.
             var identity = x;
             var y = conv1.call(x); // [N, 8, H, W]
             y = bn1.call(y); // [N, 8, H, W]
-            y = relu.call(y); // [N, 8, H, W]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 8, H, W]
             y = conv2.call(y); // [N, 8, H, W]
             y = bn2.call(y); // [N, 8, H, W]
-            y = y + identity; // [N, 8, H, W]
-            y = relu.call(y); // [N, 8, H, W]
+            y.add_(identity); // [N, 8, H, W]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 8, H, W]
             return y;
         }
     }
@@ -252,12 +252,12 @@ partial class GlobalFeatures : global::ResNetGen.Torch.Module<global::ResNetGen.
             var identity = x;
             var y = conv1.call(x); // [N, 16, H/2, W/2]
             y = bn1.call(y); // [N, 16, H/2, W/2]
-            y = relu.call(y); // [N, 16, H/2, W/2]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, H/2, W/2]
             y = conv2.call(y); // [N, 16, H/2, W/2]
             y = bn2.call(y); // [N, 16, H/2, W/2]
             identity = downsample.call(identity); // [N, 16, H/2, W/2]
-            y = y + identity; // [N, 16, H/2, W/2]
-            y = relu.call(y); // [N, 16, H/2, W/2]
+            y.add_(identity); // [N, 16, H/2, W/2]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, H/2, W/2]
             return y;
         }
     }

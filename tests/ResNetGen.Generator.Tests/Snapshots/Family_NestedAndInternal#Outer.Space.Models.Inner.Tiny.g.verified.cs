@@ -88,7 +88,7 @@ namespace Outer.Space
                     CheckInput(input);
                     var x = conv1.call(input); // [N, 8, 16, 16]
                     x = bn1.call(x); // [N, 8, 16, 16]
-                    x = relu.call(x); // [N, 8, 16, 16]
+                    x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 8, 16, 16]
                     x = layer1.call(x); // [N, 8, 16, 16]
                     x = avgpool.call(x); // [N, 8, 1, 1]
                     x = x.flatten(1); // [N, 8]
@@ -104,7 +104,7 @@ namespace Outer.Space
                     CheckInput(input);
                     var x = conv1.call(input); // [N, 8, 16, 16]
                     x = bn1.call(x); // [N, 8, 16, 16]
-                    x = relu.call(x); // [N, 8, 16, 16]
+                    x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 8, 16, 16]
                     var c1 = layer1.call(x); // [N, 8, 16, 16]
                     return new FeatureMaps(c1);
                 }
@@ -199,11 +199,11 @@ namespace Outer.Space
                         var identity = x;
                         var y = conv1.call(x); // [N, 8, 16, 16]
                         y = bn1.call(y); // [N, 8, 16, 16]
-                        y = relu.call(y); // [N, 8, 16, 16]
+                        y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 8, 16, 16]
                         y = conv2.call(y); // [N, 8, 16, 16]
                         y = bn2.call(y); // [N, 8, 16, 16]
-                        y = y + identity; // [N, 8, 16, 16]
-                        y = relu.call(y); // [N, 8, 16, 16]
+                        y.add_(identity); // [N, 8, 16, 16]
+                        y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 8, 16, 16]
                         return y;
                     }
                 }

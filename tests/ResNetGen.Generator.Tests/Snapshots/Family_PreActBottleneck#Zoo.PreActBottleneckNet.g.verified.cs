@@ -91,7 +91,7 @@ namespace Zoo
             x = layer1.call(x); // [N, 64, H, W]
             x = layer2.call(x); // [N, 128, H/2, W/2]
             x = norm.call(x); // [N, 128, H/2, W/2]
-            x = relu.call(x); // [N, 128, H/2, W/2]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 128, H/2, W/2]
             x = avgpool.call(x); // [N, 128, 1, 1]
             x = x.flatten(1); // [N, 128]
             x = fc.call(x); // [N, 100]
@@ -219,14 +219,14 @@ namespace Zoo
             {
                 var identity = x;
                 var y = bn1.call(x); // [N, 32, H, W]
-                y = relu.call(y); // [N, 32, H, W]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, H, W]
                 identity = y; // pre-activated input feeds the shortcut (ResNet v2)
                 y = conv1.call(y); // [N, 16, H, W]
                 y = bn2.call(y); // [N, 16, H, W]
-                y = relu.call(y); // [N, 16, H, W]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, H, W]
                 y = conv2.call(y); // [N, 16, H, W]
                 y = bn3.call(y); // [N, 16, H, W]
-                y = relu.call(y); // [N, 16, H, W]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, H, W]
                 y = conv3.call(y); // [N, 64, H, W]
                 identity = downsample.call(identity); // [N, 64, H, W]
                 y = y + identity; // [N, 64, H, W]
@@ -287,13 +287,13 @@ namespace Zoo
             {
                 var identity = x;
                 var y = bn1.call(x); // [N, 64, H, W]
-                y = relu.call(y); // [N, 64, H, W]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, H, W]
                 y = conv1.call(y); // [N, 16, H, W]
                 y = bn2.call(y); // [N, 16, H, W]
-                y = relu.call(y); // [N, 16, H, W]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, H, W]
                 y = conv2.call(y); // [N, 16, H, W]
                 y = bn3.call(y); // [N, 16, H, W]
-                y = relu.call(y); // [N, 16, H, W]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, H, W]
                 y = conv3.call(y); // [N, 64, H, W]
                 y = y + identity; // [N, 64, H, W]
                 return y;
@@ -360,14 +360,14 @@ namespace Zoo
             {
                 var identity = x;
                 var y = bn1.call(x); // [N, 64, H, W]
-                y = relu.call(y); // [N, 64, H, W]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, H, W]
                 identity = y; // pre-activated input feeds the shortcut (ResNet v2)
                 y = conv1.call(y); // [N, 32, H, W]
                 y = bn2.call(y); // [N, 32, H, W]
-                y = relu.call(y); // [N, 32, H, W]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, H, W]
                 y = conv2.call(y); // [N, 32, H/2, W/2]
                 y = bn3.call(y); // [N, 32, H/2, W/2]
-                y = relu.call(y); // [N, 32, H/2, W/2]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, H/2, W/2]
                 y = conv3.call(y); // [N, 128, H/2, W/2]
                 identity = downsample.call(identity); // [N, 128, H/2, W/2]
                 y = y + identity; // [N, 128, H/2, W/2]
@@ -428,13 +428,13 @@ namespace Zoo
             {
                 var identity = x;
                 var y = bn1.call(x); // [N, 128, H/2, W/2]
-                y = relu.call(y); // [N, 128, H/2, W/2]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, H/2, W/2]
                 y = conv1.call(y); // [N, 32, H/2, W/2]
                 y = bn2.call(y); // [N, 32, H/2, W/2]
-                y = relu.call(y); // [N, 32, H/2, W/2]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, H/2, W/2]
                 y = conv2.call(y); // [N, 32, H/2, W/2]
                 y = bn3.call(y); // [N, 32, H/2, W/2]
-                y = relu.call(y); // [N, 32, H/2, W/2]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, H/2, W/2]
                 y = conv3.call(y); // [N, 128, H/2, W/2]
                 y = y + identity; // [N, 128, H/2, W/2]
                 return y;

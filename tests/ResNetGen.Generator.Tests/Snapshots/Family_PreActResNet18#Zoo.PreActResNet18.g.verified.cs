@@ -128,7 +128,7 @@ namespace Zoo
             x = layer3.call(x); // [N, 256, 8, 8]
             x = layer4.call(x); // [N, 512, 4, 4]
             x = norm.call(x); // [N, 512, 4, 4]
-            x = relu.call(x); // [N, 512, 4, 4]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 512, 4, 4]
             x = avgpool.call(x); // [N, 512, 1, 1]
             x = x.flatten(1); // [N, 512]
             x = fc.call(x); // [N, 10]
@@ -248,10 +248,10 @@ namespace Zoo
             {
                 var identity = x;
                 var y = bn1.call(x); // [N, 64, 32, 32]
-                y = relu.call(y); // [N, 64, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 32, 32]
                 y = conv1.call(y); // [N, 64, 32, 32]
                 y = bn2.call(y); // [N, 64, 32, 32]
-                y = relu.call(y); // [N, 64, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 32, 32]
                 y = conv2.call(y); // [N, 64, 32, 32]
                 y = y + identity; // [N, 64, 32, 32]
                 return y;
@@ -308,11 +308,11 @@ namespace Zoo
             {
                 var identity = x;
                 var y = bn1.call(x); // [N, 64, 32, 32]
-                y = relu.call(y); // [N, 64, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 32, 32]
                 identity = y; // pre-activated input feeds the shortcut (ResNet v2)
                 y = conv1.call(y); // [N, 128, 16, 16]
                 y = bn2.call(y); // [N, 128, 16, 16]
-                y = relu.call(y); // [N, 128, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 16, 16]
                 y = conv2.call(y); // [N, 128, 16, 16]
                 identity = downsample.call(identity); // [N, 128, 16, 16]
                 y = y + identity; // [N, 128, 16, 16]
@@ -363,10 +363,10 @@ namespace Zoo
             {
                 var identity = x;
                 var y = bn1.call(x); // [N, 128, 16, 16]
-                y = relu.call(y); // [N, 128, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 16, 16]
                 y = conv1.call(y); // [N, 128, 16, 16]
                 y = bn2.call(y); // [N, 128, 16, 16]
-                y = relu.call(y); // [N, 128, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 16, 16]
                 y = conv2.call(y); // [N, 128, 16, 16]
                 y = y + identity; // [N, 128, 16, 16]
                 return y;
@@ -423,11 +423,11 @@ namespace Zoo
             {
                 var identity = x;
                 var y = bn1.call(x); // [N, 128, 16, 16]
-                y = relu.call(y); // [N, 128, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 16, 16]
                 identity = y; // pre-activated input feeds the shortcut (ResNet v2)
                 y = conv1.call(y); // [N, 256, 8, 8]
                 y = bn2.call(y); // [N, 256, 8, 8]
-                y = relu.call(y); // [N, 256, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 8, 8]
                 y = conv2.call(y); // [N, 256, 8, 8]
                 identity = downsample.call(identity); // [N, 256, 8, 8]
                 y = y + identity; // [N, 256, 8, 8]
@@ -478,10 +478,10 @@ namespace Zoo
             {
                 var identity = x;
                 var y = bn1.call(x); // [N, 256, 8, 8]
-                y = relu.call(y); // [N, 256, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 8, 8]
                 y = conv1.call(y); // [N, 256, 8, 8]
                 y = bn2.call(y); // [N, 256, 8, 8]
-                y = relu.call(y); // [N, 256, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 8, 8]
                 y = conv2.call(y); // [N, 256, 8, 8]
                 y = y + identity; // [N, 256, 8, 8]
                 return y;
@@ -538,11 +538,11 @@ namespace Zoo
             {
                 var identity = x;
                 var y = bn1.call(x); // [N, 256, 8, 8]
-                y = relu.call(y); // [N, 256, 8, 8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 8, 8]
                 identity = y; // pre-activated input feeds the shortcut (ResNet v2)
                 y = conv1.call(y); // [N, 512, 4, 4]
                 y = bn2.call(y); // [N, 512, 4, 4]
-                y = relu.call(y); // [N, 512, 4, 4]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, 4, 4]
                 y = conv2.call(y); // [N, 512, 4, 4]
                 identity = downsample.call(identity); // [N, 512, 4, 4]
                 y = y + identity; // [N, 512, 4, 4]
@@ -593,10 +593,10 @@ namespace Zoo
             {
                 var identity = x;
                 var y = bn1.call(x); // [N, 512, 4, 4]
-                y = relu.call(y); // [N, 512, 4, 4]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, 4, 4]
                 y = conv1.call(y); // [N, 512, 4, 4]
                 y = bn2.call(y); // [N, 512, 4, 4]
-                y = relu.call(y); // [N, 512, 4, 4]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, 4, 4]
                 y = conv2.call(y); // [N, 512, 4, 4]
                 y = y + identity; // [N, 512, 4, 4]
                 return y;

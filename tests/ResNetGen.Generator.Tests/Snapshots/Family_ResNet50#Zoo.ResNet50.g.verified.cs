@@ -137,7 +137,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 64, 112, 112]
             x = bn1.call(x); // [N, 64, 112, 112]
-            x = relu.call(x); // [N, 64, 112, 112]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 64, 112, 112]
             x = maxpool.call(x); // [N, 64, 56, 56]
             x = layer1.call(x); // [N, 256, 56, 56]
             x = layer2.call(x); // [N, 512, 28, 28]
@@ -157,7 +157,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 64, 112, 112]
             x = bn1.call(x); // [N, 64, 112, 112]
-            x = relu.call(x); // [N, 64, 112, 112]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 64, 112, 112]
             x = maxpool.call(x); // [N, 64, 56, 56]
             var c1 = layer1.call(x); // [N, 256, 56, 56]
             var c2 = layer2.call(c1); // [N, 512, 28, 28]
@@ -292,15 +292,15 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 64, 56, 56]
                 y = bn1.call(y); // [N, 64, 56, 56]
-                y = relu.call(y); // [N, 64, 56, 56]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 56, 56]
                 y = conv2.call(y); // [N, 64, 56, 56]
                 y = bn2.call(y); // [N, 64, 56, 56]
-                y = relu.call(y); // [N, 64, 56, 56]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 56, 56]
                 y = conv3.call(y); // [N, 256, 56, 56]
                 y = bn3.call(y); // [N, 256, 56, 56]
                 identity = downsample.call(identity); // [N, 256, 56, 56]
-                y = y + identity; // [N, 256, 56, 56]
-                y = relu.call(y); // [N, 256, 56, 56]
+                y.add_(identity); // [N, 256, 56, 56]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 56, 56]
                 return y;
             }
         }
@@ -359,14 +359,14 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 64, 56, 56]
                 y = bn1.call(y); // [N, 64, 56, 56]
-                y = relu.call(y); // [N, 64, 56, 56]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 56, 56]
                 y = conv2.call(y); // [N, 64, 56, 56]
                 y = bn2.call(y); // [N, 64, 56, 56]
-                y = relu.call(y); // [N, 64, 56, 56]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 56, 56]
                 y = conv3.call(y); // [N, 256, 56, 56]
                 y = bn3.call(y); // [N, 256, 56, 56]
-                y = y + identity; // [N, 256, 56, 56]
-                y = relu.call(y); // [N, 256, 56, 56]
+                y.add_(identity); // [N, 256, 56, 56]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 56, 56]
                 return y;
             }
         }
@@ -432,15 +432,15 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 128, 56, 56]
                 y = bn1.call(y); // [N, 128, 56, 56]
-                y = relu.call(y); // [N, 128, 56, 56]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 56, 56]
                 y = conv2.call(y); // [N, 128, 28, 28]
                 y = bn2.call(y); // [N, 128, 28, 28]
-                y = relu.call(y); // [N, 128, 28, 28]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 28, 28]
                 y = conv3.call(y); // [N, 512, 28, 28]
                 y = bn3.call(y); // [N, 512, 28, 28]
                 identity = downsample.call(identity); // [N, 512, 28, 28]
-                y = y + identity; // [N, 512, 28, 28]
-                y = relu.call(y); // [N, 512, 28, 28]
+                y.add_(identity); // [N, 512, 28, 28]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, 28, 28]
                 return y;
             }
         }
@@ -499,14 +499,14 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 128, 28, 28]
                 y = bn1.call(y); // [N, 128, 28, 28]
-                y = relu.call(y); // [N, 128, 28, 28]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 28, 28]
                 y = conv2.call(y); // [N, 128, 28, 28]
                 y = bn2.call(y); // [N, 128, 28, 28]
-                y = relu.call(y); // [N, 128, 28, 28]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 28, 28]
                 y = conv3.call(y); // [N, 512, 28, 28]
                 y = bn3.call(y); // [N, 512, 28, 28]
-                y = y + identity; // [N, 512, 28, 28]
-                y = relu.call(y); // [N, 512, 28, 28]
+                y.add_(identity); // [N, 512, 28, 28]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, 28, 28]
                 return y;
             }
         }
@@ -572,15 +572,15 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 256, 28, 28]
                 y = bn1.call(y); // [N, 256, 28, 28]
-                y = relu.call(y); // [N, 256, 28, 28]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 28, 28]
                 y = conv2.call(y); // [N, 256, 14, 14]
                 y = bn2.call(y); // [N, 256, 14, 14]
-                y = relu.call(y); // [N, 256, 14, 14]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 14, 14]
                 y = conv3.call(y); // [N, 1024, 14, 14]
                 y = bn3.call(y); // [N, 1024, 14, 14]
                 identity = downsample.call(identity); // [N, 1024, 14, 14]
-                y = y + identity; // [N, 1024, 14, 14]
-                y = relu.call(y); // [N, 1024, 14, 14]
+                y.add_(identity); // [N, 1024, 14, 14]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 1024, 14, 14]
                 return y;
             }
         }
@@ -639,14 +639,14 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 256, 14, 14]
                 y = bn1.call(y); // [N, 256, 14, 14]
-                y = relu.call(y); // [N, 256, 14, 14]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 14, 14]
                 y = conv2.call(y); // [N, 256, 14, 14]
                 y = bn2.call(y); // [N, 256, 14, 14]
-                y = relu.call(y); // [N, 256, 14, 14]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 14, 14]
                 y = conv3.call(y); // [N, 1024, 14, 14]
                 y = bn3.call(y); // [N, 1024, 14, 14]
-                y = y + identity; // [N, 1024, 14, 14]
-                y = relu.call(y); // [N, 1024, 14, 14]
+                y.add_(identity); // [N, 1024, 14, 14]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 1024, 14, 14]
                 return y;
             }
         }
@@ -712,15 +712,15 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 512, 14, 14]
                 y = bn1.call(y); // [N, 512, 14, 14]
-                y = relu.call(y); // [N, 512, 14, 14]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, 14, 14]
                 y = conv2.call(y); // [N, 512, 7, 7]
                 y = bn2.call(y); // [N, 512, 7, 7]
-                y = relu.call(y); // [N, 512, 7, 7]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, 7, 7]
                 y = conv3.call(y); // [N, 2048, 7, 7]
                 y = bn3.call(y); // [N, 2048, 7, 7]
                 identity = downsample.call(identity); // [N, 2048, 7, 7]
-                y = y + identity; // [N, 2048, 7, 7]
-                y = relu.call(y); // [N, 2048, 7, 7]
+                y.add_(identity); // [N, 2048, 7, 7]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 2048, 7, 7]
                 return y;
             }
         }
@@ -779,14 +779,14 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 512, 7, 7]
                 y = bn1.call(y); // [N, 512, 7, 7]
-                y = relu.call(y); // [N, 512, 7, 7]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, 7, 7]
                 y = conv2.call(y); // [N, 512, 7, 7]
                 y = bn2.call(y); // [N, 512, 7, 7]
-                y = relu.call(y); // [N, 512, 7, 7]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, 7, 7]
                 y = conv3.call(y); // [N, 2048, 7, 7]
                 y = bn3.call(y); // [N, 2048, 7, 7]
-                y = y + identity; // [N, 2048, 7, 7]
-                y = relu.call(y); // [N, 2048, 7, 7]
+                y.add_(identity); // [N, 2048, 7, 7]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 2048, 7, 7]
                 return y;
             }
         }

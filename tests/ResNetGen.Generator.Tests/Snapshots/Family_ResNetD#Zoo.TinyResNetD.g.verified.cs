@@ -109,7 +109,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 64, 64, 64]
             x = bn1.call(x); // [N, 64, 64, 64]
-            x = relu.call(x); // [N, 64, 64, 64]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 64, 64, 64]
             x = maxpool.call(x); // [N, 64, 32, 32]
             x = layer1.call(x); // [N, 256, 32, 32]
             x = layer2.call(x); // [N, 512, 16, 16]
@@ -127,7 +127,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 64, 64, 64]
             x = bn1.call(x); // [N, 64, 64, 64]
-            x = relu.call(x); // [N, 64, 64, 64]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 64, 64, 64]
             x = maxpool.call(x); // [N, 64, 32, 32]
             var c1 = layer1.call(x); // [N, 256, 32, 32]
             var c2 = layer2.call(c1); // [N, 512, 16, 16]
@@ -246,15 +246,15 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 64, 32, 32]
                 y = bn1.call(y); // [N, 64, 32, 32]
-                y = relu.call(y); // [N, 64, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 32, 32]
                 y = conv2.call(y); // [N, 64, 32, 32]
                 y = bn2.call(y); // [N, 64, 32, 32]
-                y = relu.call(y); // [N, 64, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 64, 32, 32]
                 y = conv3.call(y); // [N, 256, 32, 32]
                 y = bn3.call(y); // [N, 256, 32, 32]
                 identity = downsample.call(identity); // [N, 256, 32, 32]
-                y = y + identity; // [N, 256, 32, 32]
-                y = relu.call(y); // [N, 256, 32, 32]
+                y.add_(identity); // [N, 256, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, 32, 32]
                 return y;
             }
         }
@@ -321,15 +321,15 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 128, 32, 32]
                 y = bn1.call(y); // [N, 128, 32, 32]
-                y = relu.call(y); // [N, 128, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 32, 32]
                 y = conv2.call(y); // [N, 128, 16, 16]
                 y = bn2.call(y); // [N, 128, 16, 16]
-                y = relu.call(y); // [N, 128, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 16, 16]
                 y = conv3.call(y); // [N, 512, 16, 16]
                 y = bn3.call(y); // [N, 512, 16, 16]
                 identity = downsample.call(identity); // [N, 512, 16, 16]
-                y = y + identity; // [N, 512, 16, 16]
-                y = relu.call(y); // [N, 512, 16, 16]
+                y.add_(identity); // [N, 512, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, 16, 16]
                 return y;
             }
         }
@@ -388,14 +388,14 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 128, 16, 16]
                 y = bn1.call(y); // [N, 128, 16, 16]
-                y = relu.call(y); // [N, 128, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 16, 16]
                 y = conv2.call(y); // [N, 128, 16, 16]
                 y = bn2.call(y); // [N, 128, 16, 16]
-                y = relu.call(y); // [N, 128, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, 16, 16]
                 y = conv3.call(y); // [N, 512, 16, 16]
                 y = bn3.call(y); // [N, 512, 16, 16]
-                y = y + identity; // [N, 512, 16, 16]
-                y = relu.call(y); // [N, 512, 16, 16]
+                y.add_(identity); // [N, 512, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, 16, 16]
                 return y;
             }
         }

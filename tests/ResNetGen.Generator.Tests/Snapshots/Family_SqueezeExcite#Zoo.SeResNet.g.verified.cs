@@ -96,7 +96,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 16, 32, 32]
             x = bn1.call(x); // [N, 16, 32, 32]
-            x = relu.call(x); // [N, 16, 32, 32]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 16, 32, 32]
             x = layer1.call(x); // [N, 16, 32, 32]
             x = layer2.call(x); // [N, 32, 16, 16]
             x = avgpool.call(x); // [N, 32, 1, 1]
@@ -113,7 +113,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 16, 32, 32]
             x = bn1.call(x); // [N, 16, 32, 32]
-            x = relu.call(x); // [N, 16, 32, 32]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 16, 32, 32]
             var c1 = layer1.call(x); // [N, 16, 32, 32]
             var c2 = layer2.call(c1); // [N, 32, 16, 16]
             return new FeatureMaps(c1, c2);
@@ -216,12 +216,12 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 16, 32, 32]
                 y = bn1.call(y); // [N, 16, 32, 32]
-                y = relu.call(y); // [N, 16, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, 32, 32]
                 y = conv2.call(y); // [N, 16, 32, 32]
                 y = bn2.call(y); // [N, 16, 32, 32]
                 y = se.call(y); // [N, 16, 32, 32]
                 y = y + identity; // [N, 16, 32, 32]
-                y = relu.call(y); // [N, 16, 32, 32]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, 32, 32]
                 return y;
             }
         }
@@ -282,13 +282,13 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 32, 16, 16]
                 y = bn1.call(y); // [N, 32, 16, 16]
-                y = relu.call(y); // [N, 32, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 16, 16]
                 y = conv2.call(y); // [N, 32, 16, 16]
                 y = bn2.call(y); // [N, 32, 16, 16]
                 y = se.call(y); // [N, 32, 16, 16]
                 identity = downsample.call(identity); // [N, 32, 16, 16]
                 y = y + identity; // [N, 32, 16, 16]
-                y = relu.call(y); // [N, 32, 16, 16]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, 16, 16]
                 return y;
             }
         }

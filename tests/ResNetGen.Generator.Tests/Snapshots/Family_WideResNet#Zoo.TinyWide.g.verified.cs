@@ -92,7 +92,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 64, H/2, W/2]
             x = bn1.call(x); // [N, 64, H/2, W/2]
-            x = relu.call(x); // [N, 64, H/2, W/2]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 64, H/2, W/2]
             x = maxpool.call(x); // [N, 64, H/4, W/4]
             x = layer1.call(x); // [N, 256, H/4, W/4]
             x = layer2.call(x); // [N, 512, H/8, W/8]
@@ -110,7 +110,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 64, H/2, W/2]
             x = bn1.call(x); // [N, 64, H/2, W/2]
-            x = relu.call(x); // [N, 64, H/2, W/2]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 64, H/2, W/2]
             x = maxpool.call(x); // [N, 64, H/4, W/4]
             var c1 = layer1.call(x); // [N, 256, H/4, W/4]
             var c2 = layer2.call(c1); // [N, 512, H/8, W/8]
@@ -226,15 +226,15 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 128, H/4, W/4]
                 y = bn1.call(y); // [N, 128, H/4, W/4]
-                y = relu.call(y); // [N, 128, H/4, W/4]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, H/4, W/4]
                 y = conv2.call(y); // [N, 128, H/4, W/4]
                 y = bn2.call(y); // [N, 128, H/4, W/4]
-                y = relu.call(y); // [N, 128, H/4, W/4]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, H/4, W/4]
                 y = conv3.call(y); // [N, 256, H/4, W/4]
                 y = bn3.call(y); // [N, 256, H/4, W/4]
                 identity = downsample.call(identity); // [N, 256, H/4, W/4]
-                y = y + identity; // [N, 256, H/4, W/4]
-                y = relu.call(y); // [N, 256, H/4, W/4]
+                y.add_(identity); // [N, 256, H/4, W/4]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, H/4, W/4]
                 return y;
             }
         }
@@ -300,15 +300,15 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 256, H/4, W/4]
                 y = bn1.call(y); // [N, 256, H/4, W/4]
-                y = relu.call(y); // [N, 256, H/4, W/4]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, H/4, W/4]
                 y = conv2.call(y); // [N, 256, H/8, W/8]
                 y = bn2.call(y); // [N, 256, H/8, W/8]
-                y = relu.call(y); // [N, 256, H/8, W/8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 256, H/8, W/8]
                 y = conv3.call(y); // [N, 512, H/8, W/8]
                 y = bn3.call(y); // [N, 512, H/8, W/8]
                 identity = downsample.call(identity); // [N, 512, H/8, W/8]
-                y = y + identity; // [N, 512, H/8, W/8]
-                y = relu.call(y); // [N, 512, H/8, W/8]
+                y.add_(identity); // [N, 512, H/8, W/8]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 512, H/8, W/8]
                 return y;
             }
         }

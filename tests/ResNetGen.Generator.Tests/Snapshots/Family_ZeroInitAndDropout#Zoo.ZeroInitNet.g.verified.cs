@@ -87,7 +87,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 16, H, W]
             x = bn1.call(x); // [N, 16, H, W]
-            x = relu.call(x); // [N, 16, H, W]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 16, H, W]
             x = layer1.call(x); // [N, 16, H, W]
             x = layer2.call(x); // [N, 128, H/2, W/2]
             x = avgpool.call(x); // [N, 128, 1, 1]
@@ -105,7 +105,7 @@ namespace Zoo
             CheckInput(input);
             var x = conv1.call(input); // [N, 16, H, W]
             x = bn1.call(x); // [N, 16, H, W]
-            x = relu.call(x); // [N, 16, H, W]
+            x = global::ResNetGen.Torch.torch.nn.functional.relu(x, inplace: true); // [N, 16, H, W]
             var c1 = layer1.call(x); // [N, 16, H, W]
             var c2 = layer2.call(c1); // [N, 128, H/2, W/2]
             return new FeatureMaps(c1, c2);
@@ -216,11 +216,11 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 16, H, W]
                 y = bn1.call(y); // [N, 16, H, W]
-                y = relu.call(y); // [N, 16, H, W]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, H, W]
                 y = conv2.call(y); // [N, 16, H, W]
                 y = bn2.call(y); // [N, 16, H, W]
-                y = y + identity; // [N, 16, H, W]
-                y = relu.call(y); // [N, 16, H, W]
+                y.add_(identity); // [N, 16, H, W]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 16, H, W]
                 return y;
             }
         }
@@ -286,15 +286,15 @@ namespace Zoo
                 var identity = x;
                 var y = conv1.call(x); // [N, 32, H, W]
                 y = bn1.call(y); // [N, 32, H, W]
-                y = relu.call(y); // [N, 32, H, W]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, H, W]
                 y = conv2.call(y); // [N, 32, H/2, W/2]
                 y = bn2.call(y); // [N, 32, H/2, W/2]
-                y = relu.call(y); // [N, 32, H/2, W/2]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 32, H/2, W/2]
                 y = conv3.call(y); // [N, 128, H/2, W/2]
                 y = bn3.call(y); // [N, 128, H/2, W/2]
                 identity = downsample.call(identity); // [N, 128, H/2, W/2]
-                y = y + identity; // [N, 128, H/2, W/2]
-                y = relu.call(y); // [N, 128, H/2, W/2]
+                y.add_(identity); // [N, 128, H/2, W/2]
+                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 128, H/2, W/2]
                 return y;
             }
         }
