@@ -253,20 +253,7 @@ public abstract class Module : IDisposable
             .DetachFromDisposeScope();
 
     /// <summary>Clears the gradients of every parameter in one native call.</summary>
-    public unsafe void zero_grad(bool set_to_none = true)
-    {
-        var ps = parameters().ToList();
-        var args = new NativeArgs();
-        try
-        {
-            var handles = args.List(ps);
-            fixed (IntPtr* h = handles) LibTorch.Check(LibTorch.rng_zero_grad(h, handles.Length, set_to_none ? 1 : 0));
-        }
-        finally
-        {
-            args.Dispose();
-        }
-    }
+    public void zero_grad(bool set_to_none = true) => torch.zero_grad(parameters().ToList(), set_to_none);
 
     public void Dispose()
     {

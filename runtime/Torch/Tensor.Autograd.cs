@@ -70,3 +70,21 @@ public partial class Tensor
         }
     }
 }
+
+public static partial class torch
+{
+    /// <summary>Clears (or drops) the gradients of many tensors in one native call: what Module and Optimizer zero_grad share.</summary>
+    internal static unsafe void zero_grad(IReadOnlyList<Tensor> tensors, bool set_to_none)
+    {
+        var args = new NativeArgs();
+        try
+        {
+            var handles = args.List(tensors);
+            fixed (IntPtr* h = handles) LibTorch.Check(LibTorch.rng_zero_grad(h, handles.Length, set_to_none ? 1 : 0));
+        }
+        finally
+        {
+            args.Dispose();
+        }
+    }
+}

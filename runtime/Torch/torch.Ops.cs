@@ -4,29 +4,19 @@ namespace ResNetGen.Torch;
 
 public static partial class torch
 {
-    public static unsafe Tensor cat(IReadOnlyList<Tensor> tensors, long dim = 0)
-    {
-        ArgumentNullException.ThrowIfNull(tensors);
-        var args = new NativeArgs();
-        try
-        {
-            var handles = args.List(tensors);
-            fixed (IntPtr* p = handles) return LibTorch.Wrap(LibTorch.rng_cat(p, handles.Length, dim, out var r), r);
-        }
-        finally
-        {
-            args.Dispose();
-        }
-    }
+    public static unsafe Tensor cat(IReadOnlyList<Tensor> tensors, long dim = 0) => ListOp(tensors, dim, &LibTorch.rng_cat);
 
-    public static unsafe Tensor stack(IReadOnlyList<Tensor> tensors, long dim = 0)
+    public static unsafe Tensor stack(IReadOnlyList<Tensor> tensors, long dim = 0) => ListOp(tensors, dim, &LibTorch.rng_stack);
+
+    /// <summary>Calls a shim op over a list of tensors (kept alive for the call) and a dimension.</summary>
+    private static unsafe Tensor ListOp(IReadOnlyList<Tensor> tensors, long dim, delegate*<IntPtr*, int, long, out IntPtr, int> op)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var args = new NativeArgs();
         try
         {
             var handles = args.List(tensors);
-            fixed (IntPtr* p = handles) return LibTorch.Wrap(LibTorch.rng_stack(p, handles.Length, dim, out var r), r);
+            fixed (IntPtr* p = handles) return LibTorch.Wrap(op(p, handles.Length, dim, out var r), r);
         }
         finally
         {

@@ -89,20 +89,10 @@ public abstract class Optimizer : IDisposable
     public IEnumerable<Parameter> parameters() => groups.SelectMany(g => g.@params);
 
     /// <summary>Clears the gradients of every parameter in one native call (drops them when <paramref name="set_to_none"/>).</summary>
-    public unsafe void zero_grad(bool set_to_none = true)
+    public void zero_grad(bool set_to_none = true)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var ps = parameters().ToList();
-        var args = new NativeArgs();
-        try
-        {
-            var handles = args.List(ps);
-            fixed (IntPtr* h = handles) LibTorch.Check(LibTorch.rng_zero_grad(h, handles.Length, set_to_none ? 1 : 0));
-        }
-        finally
-        {
-            args.Dispose();
-        }
+        torch.zero_grad(parameters().ToList(), set_to_none);
     }
 
     /// <summary>Updates every parameter that has a gradient: one native call per group.</summary>

@@ -112,6 +112,25 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    public void A_diverging_loss_stops_training_with_a_clear_message()
+    {
+        var (train, test) = Slices(640, 64);
+        using (train)
+        using (test)
+        {
+            torch.manual_seed(2);
+            using var model = new ResNet20();
+            // A learning rate of 1e12 without momentum blows the weights up within a few steps.
+            var opts = Options(Path.Combine(dir, "diverge"), epochs: 1) with { LearningRate = 1e12, Momentum = 0, Nesterov = false, Schedule = ScheduleKind.Constant, ReportEvery = 1 };
+            using var trainer = new Trainer(model, opts);
+            var error = Assert.Throws<TrainingDivergedException>(() =>
+                trainer.Fit(new DataLoader(train, 64, shuffle: true, seed: 1), new DataLoader(test, 64)));
+            Assert.Contains("training diverged at epoch 1", error.Message);
+            Assert.Contains("Lower the learning rate", error.Message);
+        }
+    }
+
     private static Dictionary<string, float[]> Weights(Module model)
     {
         var result = new Dictionary<string, float[]>();
