@@ -214,8 +214,12 @@ public static class LocalLauncher
     public static LaunchResult Run(LaunchOptions options, CancellationToken cancellationToken = default) =>
         RunAsync(options, cancellationToken).GetAwaiter().GetResult();
 
-    /// <summary>Waits (boundedly: a grandchild may hold the pipe open) for an exited worker's last output lines.</summary>
-    private static void Drain(Process process) => process.WaitForExit(TimeSpan.FromSeconds(10));
+    /// <summary>
+    /// Waits for an exited worker's last output lines. Only the parameterless WaitForExit waits for
+    /// the redirected streams to reach end of file (the timed overload returns at process exit, with
+    /// lines still in flight); it runs bounded, since a grandchild may hold the pipe open.
+    /// </summary>
+    private static void Drain(Process process) => Task.Run(process.WaitForExit).Wait(TimeSpan.FromSeconds(10));
 
     private static void Kill(Process? process)
     {
