@@ -79,19 +79,54 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <summary>The epoch a plain <c>foreach</c> over the loader enumerates next (then it counts up), like PyTorch's set_epoch.</summary>
     public int Epoch { get; set; }
 
-    /// <summary>Batches per epoch.</summary>
-    public int Count => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+    /// <summary>How many shards (data-parallel ranks) the epoch is split into; 1 = not sharded.</summary>
+    public int NumShards { get; private init; } = 1;
 
-    /// <summary>The dataset indices in the order epoch <paramref name="epoch"/> visits them.</summary>
+    /// <summary>Which shard this loader yields (0..NumShards-1): the rank.</summary>
+    public int ShardIndex { get; private init; }
+
+    /// <summary>Whether a sharded epoch is padded (with its first samples) so every shard has the same length.</summary>
+    public bool PadShards { get; private init; } = true;
+
+    /// <summary>Samples this loader visits per epoch: the dataset's, or this shard's.</summary>
+    public int SampleCount => NumShards == 1 ? Dataset.Count
+        : PadShards ? (Dataset.Count + NumShards - 1) / NumShards
+        : Math.Max(0, (Dataset.Count - ShardIndex + NumShards - 1) / NumShards);
+
+    /// <summary>Batches per epoch.</summary>
+    public int Count => DropLast ? SampleCount / BatchSize : (SampleCount + BatchSize - 1) / BatchSize;
+
+    /// <summary>
+    /// The same loader restricted to shard <paramref name="index"/> of <paramref name="count"/>, as
+    /// PyTorch's DistributedSampler splits an epoch between ranks: every rank draws the same
+    /// epoch order (same seed), and rank r takes positions r, r + count, r + 2·count, … of it.
+    /// With <paramref name="pad"/> (training) the order is first padded with its own start up to a
+    /// multiple of <paramref name="count"/>, so every rank runs the same number of steps (the
+    /// collectives need that); without it (evaluation) every sample is visited exactly once.
+    /// Shard r's augmentations draw from a stream of their own.
+    /// </summary>
+    public DataLoader Shard(int count, int index, bool pad = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (index < 0 || index >= count) throw new ArgumentOutOfRangeException(nameof(index), index, $"the shard index must be in 0..{count - 1}");
+        if (NumShards != 1) throw new InvalidOperationException("this loader is already a shard");
+        return new DataLoader(Dataset, BatchSize, Shuffle, DropLast, Seed, Transform, Device, Prefetch, PinMemory, AugmentOnDevice, DType, MemoryFormat)
+        {
+            NumShards = count,
+            ShardIndex = index,
+            PadShards = pad,
+        };
+    }
+
+    /// <summary>The dataset indices in the order epoch <paramref name="epoch"/> visits them (this shard's, when sharded).</summary>
     public long[] Order(int epoch)
     {
-        if (!Shuffle)
-        {
-            var order = new long[Dataset.Count];
-            for (var i = 0; i < order.Length; i++) order[i] = i;
-            return order;
-        }
-        return DataRandom.ForEpoch(Seed, epoch).Permutation(Dataset.Count);
+        var order = Shuffle ? DataRandom.ForEpoch(Seed, epoch).Permutation(Dataset.Count) : Enumerable.Range(0, Dataset.Count).Select(i => (long)i).ToArray();
+        if (NumShards == 1) return order;
+
+        var shard = new long[SampleCount];
+        for (var i = 0; i < shard.Length; i++) shard[i] = order[(ShardIndex + (long)i * NumShards) % order.Length];
+        return shard;
     }
 
     /// <summary>Batch <paramref name="index"/> of <paramref name="epoch"/>, made now on this thread; the caller disposes it.</summary>
@@ -171,7 +206,7 @@ public sealed class DataLoader : IEnumerable<Batch>
             y = y.to(Device, non_blocking: pin);
             if (AugmentOnDevice) x = x.to(Device, non_blocking: pin);
         }
-        if (Transform is not null) x = Transform.Apply(x, DataRandom.ForBatch(Seed, epoch, index));
+        if (Transform is not null) x = Transform.Apply(x, BatchRandom(epoch, index));
         if (x.dtype == ScalarType.Byte) x = Augment.ToFloat(x, DType);
         else if (x.dtype != DType) x = x.to(DType);
         if (!x.is_contiguous(MemoryFormat)) x = x.contiguous(MemoryFormat);
@@ -184,6 +219,10 @@ public sealed class DataLoader : IEnumerable<Batch>
         y.DetachFromDisposeScope();
         return new Batch(x, y, indices.ToArray(), epoch, index);
     }
+
+    // Shard 0 (and an unsharded loader) keeps the original stream, so one rank reproduces a single process.
+    private DataRandom BatchRandom(int epoch, int index) =>
+        ShardIndex == 0 ? DataRandom.ForBatch(Seed, epoch, index) : new DataRandom(Seed, 0x4155_4720, epoch, index, 0x5348_5244, ShardIndex); // "SHRD"
 
     /// <summary>Makes the batches of one enumeration on a thread of its own, at most <c>Prefetch</c> ahead.</summary>
     private sealed class PrefetchWorker : IDisposable

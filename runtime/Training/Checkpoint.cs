@@ -20,6 +20,9 @@ internal sealed class Checkpoint
     public long Correct { get; init; }
     public long Seen { get; init; }
     public double TrainSeconds { get; init; }
+
+    /// <summary>The number of data-parallel ranks that wrote it: a mid-epoch position is only valid for the same number.</summary>
+    public int WorldSize { get; init; } = 1;
     public List<EpochMetrics> History { get; init; } = [];
     public Dictionary<string, string> Scheduler { get; init; } = [];
     public Dictionary<string, string> Scaler { get; init; } = [];
@@ -46,6 +49,7 @@ internal sealed class Checkpoint
             ["correct"] = c.Correct.ToString(CultureInfo.InvariantCulture),
             ["seen"] = c.Seen.ToString(CultureInfo.InvariantCulture),
             ["train_seconds"] = c.TrainSeconds.ToString("R", CultureInfo.InvariantCulture),
+            ["world_size"] = c.WorldSize.ToString(CultureInfo.InvariantCulture),
             ["history"] = MetricsJson.SerializeEpochs(c.History),
             ["scheduler"] = JsonSerializer.Serialize(c.Scheduler, CheckpointJson.Default.DictionaryStringString),
             ["scaler"] = JsonSerializer.Serialize(c.Scaler, CheckpointJson.Default.DictionaryStringString),
@@ -77,6 +81,7 @@ internal sealed class Checkpoint
             Correct = long.Parse(Get("correct"), CultureInfo.InvariantCulture),
             Seen = long.Parse(Get("seen"), CultureInfo.InvariantCulture),
             TrainSeconds = double.Parse(Get("train_seconds"), CultureInfo.InvariantCulture),
+            WorldSize = meta.TryGetValue("world_size", out var w) ? int.Parse(w, CultureInfo.InvariantCulture) : 1,
             History = MetricsJson.DeserializeEpochs(Get("history")),
             Scheduler = JsonSerializer.Deserialize(Get("scheduler"), CheckpointJson.Default.DictionaryStringString) ?? [],
             Scaler = JsonSerializer.Deserialize(Get("scaler"), CheckpointJson.Default.DictionaryStringString) ?? [],

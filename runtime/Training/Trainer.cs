@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ResNetGen.Data;
+using ResNetGen.Distributed;
 using ResNetGen.Torch;
 using ResNetGen.Torch.Amp;
 using ResNetGen.Torch.Optim;
@@ -24,6 +25,13 @@ public sealed record FitResult(FitOutcome Outcome, TrainingHistory History, stri
 /// label smoothing, optional weight-decay exemption for norms and biases, channels-last, mixed
 /// precision on CUDA; evaluates every epoch; checkpoints every epoch (and on cancellation) for an
 /// exact resume; keeps the best model; stops with a clear message on a non-finite loss.
+/// <para>
+/// Given a <see cref="ProcessGroup"/> of more than one rank it trains data-parallel, as PyTorch's
+/// DistributedDataParallel: rank 0's weights broadcast at the start, each rank on its own shard
+/// of every epoch (the loaders are sharded here; their batch size is per rank), gradients
+/// averaged over the ranks after backward, metrics summed over the ranks, and only rank 0
+/// writes checkpoints, the best model and the reports.
+/// </para>
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -39,9 +47,14 @@ public sealed class Trainer : IDisposable
     private readonly bool mixedPrecision;
     private readonly Optimizer optimizer;
     private readonly GradScaler scaler;
+    private readonly DataParallel parallel;
+    private readonly bool broadcastBuffers;
     private LRScheduler? scheduler;
 
-    public Trainer(Module<Tensor, Tensor> model, TrainerOptions options, ITrainingObserver? observer = null)
+    /// <param name="processGroup">This process's group when it is one rank of a data-parallel job (see
+    /// <see cref="ProcessGroup.FromEnvironment(string?, TimeSpan?, System.Collections.IDictionary?)"/>); null trains alone.
+    /// For CUDA, <see cref="TrainerOptions.Device"/> should be this rank's GPU (cuda:LOCAL_RANK).</param>
+    public Trainer(Module<Tensor, Tensor> model, TrainerOptions options, ITrainingObserver? observer = null, ProcessGroup? processGroup = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -54,11 +67,16 @@ public sealed class Trainer : IDisposable
         if (cuda && !torch.cuda.is_available())
             throw new InvalidOperationException($"device {options.Device} requested but CUDA is not available (libtorch {torch.version})");
         if (cuda) torch.backends.cudnn.benchmark = true;
-        else torch.set_num_threads(options.Threads ?? Environment.ProcessorCount);
+        else torch.set_num_threads(options.Threads ?? DefaultThreads());
 
         channelsLast = options.ChannelsLast ?? true;
         mixedPrecision = options.MixedPrecision ?? cuda;
         model.to(options.Device, null, channelsLast ? MemoryFormat.ChannelsLast : null);
+        parallel = new DataParallel(processGroup);
+        if (options.SyncBatchNorm && parallel.Enabled) SyncBatchNorm.Convert(model, parallel.Group);
+        parallel.BroadcastModule(model);
+        // Synchronized batch norm keeps the running statistics equal by itself.
+        broadcastBuffers = parallel.Enabled && options.BroadcastBuffers && !(options.SyncBatchNorm && model.named_modules().Any(m => m.module is ResNetGen.Torch.Modules.BatchNorm2d));
 
         optimizer = CreateOptimizer(model, options);
         // float16 needs loss scaling; bfloat16 has float32's range and does not.
@@ -66,6 +84,13 @@ public sealed class Trainer : IDisposable
     }
 
     public TrainerOptions Options { get; }
+
+    /// <summary>Whether this process writes checkpoints and reports (rank 0, or the only process).</summary>
+    public bool IsMainProcess => parallel.IsMain;
+
+    /// <summary>OMP_NUM_THREADS when set (torchrun and our launcher set it per worker), else every core.</summary>
+    private static int DefaultThreads() =>
+        int.TryParse(Environment.GetEnvironmentVariable("OMP_NUM_THREADS"), out var n) && n > 0 ? n : Environment.ProcessorCount;
 
     public Optimizer Optimizer => optimizer;
 
@@ -124,98 +149,137 @@ public sealed class Trainer : IDisposable
         var bestPath = Path.Combine(Options.OutputDirectory, BestModelFile);
         var reportPath = Path.Combine(Options.OutputDirectory, ReportFile);
         var wall = Stopwatch.StartNew();
+        train = parallel.ShardForTraining(train);
 
         scheduler = CreateScheduler(train.Count);
         var run = NewHistory(train);
         var history = run.Epochs;
         var (startEpoch, startBatch) = (1, 0);
+        // The epoch's running sums over all ranks (from a checkpoint: rank 0 carries them, the others start at 0).
         var (lossSum, correct, seen, trainSeconds) = (0.0, 0L, 0L, 0.0);
+        var lastCheckpoint = "none yet";
         if (resumeFrom is not null)
         {
             var c = Checkpoint.Load(resumeFrom, model, optimizer, Options.Device);
+            if (c.NextBatch > 0 && c.WorldSize != parallel.WorldSize)
+                throw new InvalidOperationException(
+                    $"{resumeFrom} stopped in the middle of epoch {c.Epoch} with {c.WorldSize} process(es); resume it with {c.WorldSize} " +
+                    $"(this run has {parallel.WorldSize}): the position within an epoch depends on how the epoch was sharded");
             scheduler?.load_state_dict(c.Scheduler);
             if (c.Scaler.Count > 0) scaler.load_state_dict(c.Scaler);
             history.AddRange(c.History);
             (startEpoch, startBatch) = (c.Epoch, c.NextBatch);
             (lossSum, correct, seen, trainSeconds) = (c.LossSum, c.Correct, c.Seen, c.TrainSeconds);
+            lastCheckpoint = $"{resumeFrom} (epoch {c.Epoch}, batch {c.NextBatch})";
             observer.OnMessage($"resumed from {resumeFrom} at epoch {startEpoch}, batch {startBatch}");
         }
         var best = history.Count == 0 ? double.NegativeInfinity : history.Max(h => h.TestTop1);
+        var (epoch, batchIndex) = (startEpoch, startBatch);
 
-        for (var epoch = startEpoch; epoch <= Options.Epochs; epoch++)
+        try
         {
-            observer.OnEpochStart(epoch, Options.Epochs, train.Count);
-            model.train();
-            var epochWatch = Stopwatch.StartNew();
-            var steps = new List<StepMetrics>();
-            var (windowLoss, windowSeen) = (lossSum, seen);
-            using var lossTotal = torch.full([], lossSum, ScalarType.Float64, Options.Device).DetachFromDisposeScope();
-            using var correctTotal = torch.full([], correct, ScalarType.Int64, Options.Device).DetachFromDisposeScope();
-            var seenAtStart = seen;
-            var batchIndex = startBatch;
-            foreach (var batch in train.GetEpoch(epoch, startBatch))
+            for (; epoch <= Options.Epochs; epoch++)
             {
-                using (batch)
-                {
-                    seen += TrainStep(batch, lossTotal, correctTotal);
-                }
-                batchIndex++;
-                var last = batchIndex == train.Count;
-                if (batchIndex % Options.ReportEvery == 0 || last)
-                {
-                    var totalLoss = lossTotal.item();
-                    var meanLoss = totalLoss / seen;
-                    if (!double.IsFinite(meanLoss))
-                        throw new TrainingDivergedException(epoch, batchIndex, meanLoss, CurrentLearningRate);
-                    // The step series shows the loss of the batches since the last report, not the epoch's running mean.
-                    steps.Add(new StepMetrics((long)(epoch - 1) * train.Count + batchIndex, (totalLoss - windowLoss) / (seen - windowSeen), CurrentLearningRate));
-                    (windowLoss, windowSeen) = (totalLoss, seen);
-                    var elapsed = epochWatch.Elapsed.TotalSeconds;
-                    var rate = (seen - seenAtStart) / Math.Max(elapsed, 1e-9);
-                    var remaining = TimeSpan.FromSeconds((train.Count - batchIndex) * (elapsed / Math.Max(1, batchIndex - startBatch)));
-                    observer.OnStep(new StepProgress(epoch, Options.Epochs, batchIndex, train.Count, meanLoss,
-                        (double)correctTotal.item<long>() / seen, rate, epochWatch.Elapsed, remaining, CurrentLearningRate));
-                }
-                if (cancel.IsCancellationRequested && !last)
-                {
-                    SaveCheckpoint(checkpointPath, epoch, batchIndex, lossTotal.item(), correctTotal.item<long>(), seen,
-                        trainSeconds + epochWatch.Elapsed.TotalSeconds, history);
-                    observer.OnMessage($"interrupted at epoch {epoch}, batch {batchIndex}: checkpoint saved to {checkpointPath}");
-                    return new FitResult(FitOutcome.Interrupted, run, checkpointPath, File.Exists(bestPath) ? bestPath : null, reportPath);
-                }
-            }
-            var trainTime = trainSeconds + epochWatch.Elapsed.TotalSeconds;
-            var trainLoss = lossTotal.item() / seen;
-            var trainTop1 = (double)correctTotal.item<long>() / seen;
+                observer.OnEpochStart(epoch, Options.Epochs, train.Count);
+                model.train();
+                var epochWatch = Stopwatch.StartNew();
+                var steps = new List<StepMetrics>();
+                var (windowLoss, windowSeen, seenAtStart) = (lossSum, seen, seen);
+                // This rank's share of the sums, accumulated on the device (read back only at reports).
+                var mine = parallel.IsMain ? (lossSum, correct, seen) : (lossSum: 0.0, correct: 0L, seen: 0L);
+                using var lossTotal = torch.full([], mine.lossSum, ScalarType.Float64, Options.Device).DetachFromDisposeScope();
+                using var correctTotal = torch.full([], mine.correct, ScalarType.Int64, Options.Device).DetachFromDisposeScope();
+                var mySeen = mine.seen;
+                batchIndex = startBatch;
+                (double Loss, long Correct, long Seen, bool Stop) Totals() =>
+                    parallel.ReduceProgress(lossTotal.item(), correctTotal.item<long>(), mySeen, cancel.IsCancellationRequested);
 
-            observer.OnEvaluating(epoch);
-            var eval = Evaluate(test);
-            var metrics = new EpochMetrics
-            {
-                Epoch = epoch,
-                TrainLoss = trainLoss,
-                TrainTop1 = trainTop1,
-                TestLoss = eval.Loss,
-                TestTop1 = eval.Top1,
-                TestTop5 = eval.Top5,
-                LearningRate = CurrentLearningRate,
-                ImagesPerSecond = seen / Math.Max(trainTime, 1e-9),
-                EpochSeconds = trainTime,
-                Steps = steps,
-            };
-            run.Add(metrics);
-            run.TotalWallSeconds = wall.Elapsed.TotalSeconds;
-            if (metrics.TestTop1 > best)
-            {
-                best = metrics.TestTop1;
-                using var scope = torch.NewDisposeScope();
-                Safetensors.Save(bestPath, model.state_dict(), new Dictionary<string, string> { ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                foreach (var batch in train.GetEpoch(epoch, startBatch))
+                {
+                    using (batch)
+                    {
+                        mySeen += TrainStep(batch, lossTotal, correctTotal);
+                    }
+                    batchIndex++;
+                    var last = batchIndex == train.Count;
+                    // Alone, a cancellation is seen at the very batch; data-parallel, the ranks agree on it at reports.
+                    var stop = !parallel.Enabled && cancel.IsCancellationRequested;
+                    if (batchIndex % Options.ReportEvery == 0 || last)
+                    {
+                        var t = Totals();
+                        (lossSum, correct, seen, stop) = (t.Loss, t.Correct, t.Seen, t.Stop);
+                        var meanLoss = lossSum / seen;
+                        if (!double.IsFinite(meanLoss))
+                            throw new TrainingDivergedException(epoch, batchIndex, meanLoss, CurrentLearningRate);
+                        // The step series shows the loss of the batches since the last report, not the epoch's running mean.
+                        steps.Add(new StepMetrics((long)(epoch - 1) * train.Count + batchIndex, (lossSum - windowLoss) / (seen - windowSeen), CurrentLearningRate));
+                        (windowLoss, windowSeen) = (lossSum, seen);
+                        var elapsed = epochWatch.Elapsed.TotalSeconds;
+                        var rate = (seen - seenAtStart) / Math.Max(elapsed, 1e-9);
+                        var remaining = TimeSpan.FromSeconds((train.Count - batchIndex) * (elapsed / Math.Max(1, batchIndex - startBatch)));
+                        observer.OnStep(new StepProgress(epoch, Options.Epochs, batchIndex, train.Count, meanLoss,
+                            (double)correct / seen, rate, epochWatch.Elapsed, remaining, CurrentLearningRate));
+                    }
+                    if (stop && !last)
+                    {
+                        if (broadcastBuffers) parallel.BroadcastBuffers(model);
+                        var t = Totals();
+                        if (parallel.IsMain)
+                        {
+                            SaveCheckpoint(checkpointPath, epoch, batchIndex, t.Loss, t.Correct, t.Seen,
+                                trainSeconds + epochWatch.Elapsed.TotalSeconds, history);
+                            observer.OnMessage($"interrupted at epoch {epoch}, batch {batchIndex}: checkpoint saved to {checkpointPath}");
+                        }
+                        parallel.Barrier(); // every rank returns once the checkpoint is on disk
+                        return new FitResult(FitOutcome.Interrupted, run, checkpointPath, File.Exists(bestPath) ? bestPath : null, reportPath);
+                    }
+                }
+                var totals = Totals();
+                // The last step updated each rank's running statistics from its own shard: evaluate and save rank 0's everywhere.
+                if (broadcastBuffers) parallel.BroadcastBuffers(model);
+                var trainTime = trainSeconds + epochWatch.Elapsed.TotalSeconds;
+
+                observer.OnEvaluating(epoch);
+                var eval = Evaluate(test);
+                var metrics = new EpochMetrics
+                {
+                    Epoch = epoch,
+                    TrainLoss = totals.Loss / totals.Seen,
+                    TrainTop1 = (double)totals.Correct / totals.Seen,
+                    TestLoss = eval.Loss,
+                    TestTop1 = eval.Top1,
+                    TestTop5 = eval.Top5,
+                    LearningRate = CurrentLearningRate,
+                    ImagesPerSecond = totals.Seen / Math.Max(trainTime, 1e-9),
+                    EpochSeconds = trainTime,
+                    Steps = steps,
+                };
+                run.Add(metrics);
+                run.TotalWallSeconds = wall.Elapsed.TotalSeconds;
+                var improved = metrics.TestTop1 > best;
+                if (improved) best = metrics.TestTop1;
+                (startBatch, lossSum, correct, seen, trainSeconds) = (0, 0, 0, 0, 0);
+                if (parallel.IsMain)
+                {
+                    if (improved)
+                    {
+                        using var scope = torch.NewDisposeScope();
+                        Safetensors.Save(bestPath, model.state_dict(), new Dictionary<string, string> { ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                    }
+                    SaveCheckpoint(checkpointPath, epoch + 1, 0, 0, 0, 0, 0, history);
+                    WriteReports(run, eval.Confusion);
+                }
+                lastCheckpoint = $"{checkpointPath} (end of epoch {epoch})";
+                LastEvaluation = eval;
+                observer.OnEpochEnd(metrics);
             }
-            (startBatch, lossSum, correct, seen, trainSeconds) = (0, 0, 0, 0, 0);
-            SaveCheckpoint(checkpointPath, epoch + 1, 0, 0, 0, 0, 0, history);
-            LastEvaluation = eval;
-            WriteReports(run, eval.Confusion);
-            observer.OnEpochEnd(metrics);
+            parallel.Barrier(); // when any rank returns, rank 0's files are complete
+        }
+        catch (DistributedException e)
+        {
+            throw new DistributedException(
+                $"data-parallel training stopped at epoch {epoch}, batch {batchIndex} on rank {parallel.Rank} of {parallel.WorldSize}: {e.Message}. " +
+                $"Last checkpoint written by rank 0: {lastCheckpoint}; resume from it with the same number of processes.", e);
         }
         return new FitResult(FitOutcome.Completed, run, checkpointPath, File.Exists(bestPath) ? bestPath : null, reportPath);
     }
@@ -240,6 +304,9 @@ public sealed class Trainer : IDisposable
            .Set("channels last", channelsLast.ToString())
            .Set("mixed precision", mixedPrecision ? Options.MixedPrecisionDType.TorchName() : "off")
            .Set("train samples", train.Dataset.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (parallel.Enabled)
+            run.Set("data-parallel processes", $"{parallel.WorldSize} ({parallel.Group!.Backend}); batch size is per process, global batch {train.BatchSize * parallel.WorldSize}")
+               .Set("sync batch norm", Options.SyncBatchNorm.ToString());
         return run;
     }
 
@@ -276,6 +343,7 @@ public sealed class Trainer : IDisposable
         using var scope = torch.NewDisposeScope();
         var (images, labels) = batch;
         var x = channelsLast ? images.contiguous(MemoryFormat.ChannelsLast) : images;
+        if (broadcastBuffers) parallel.BroadcastBuffers(model);
         Tensor logits, loss;
         using (mixedPrecision ? torch.autocast(Options.Device.type, Options.MixedPrecisionDType) : null)
         {
@@ -286,12 +354,14 @@ public sealed class Trainer : IDisposable
         if (scaler.is_enabled())
         {
             scaler.scale_loss(loss).backward();
+            parallel.AverageGradients(model); // an inf/NaN on one rank reaches all, so all skip the step alike
             scaler.step(optimizer);
             scaler.update();
         }
         else
         {
             loss.backward();
+            parallel.AverageGradients(model);
             optimizer.step();
         }
         scheduler?.step();
@@ -304,10 +374,14 @@ public sealed class Trainer : IDisposable
         return n;
     }
 
-    /// <summary>Loss, top-1 and top-5 accuracy and the confusion matrix over a loader, in eval mode.</summary>
+    /// <summary>
+    /// Loss, top-1 and top-5 accuracy and the confusion matrix over a loader, in eval mode.
+    /// Data-parallel, every rank evaluates its own part (each sample once) and the counts are summed.
+    /// </summary>
     public EvaluationResult Evaluate(DataLoader loader)
     {
         ArgumentNullException.ThrowIfNull(loader);
+        loader = parallel.ShardForEvaluation(loader);
         model.eval();
         var classes = -1;
         ConfusionMatrix? confusion = null;
@@ -343,6 +417,7 @@ public sealed class Trainer : IDisposable
             }
         }
         model.train();
+        (lossSum, top1, top5, count, confusion) = parallel.ReduceEvaluation(lossSum, top1, top5, count, confusion);
         if (count == 0) throw new InvalidOperationException("the evaluation loader yielded no samples");
         return new EvaluationResult(lossSum / count, (double)top1 / count, (double)top5 / count, confusion!);
     }
@@ -357,6 +432,7 @@ public sealed class Trainer : IDisposable
             Correct = correct,
             Seen = seen,
             TrainSeconds = seconds,
+            WorldSize = parallel.WorldSize,
             History = history,
             Scheduler = scheduler?.state_dict() ?? [],
             Scaler = scaler.is_enabled() ? scaler.state_dict() : [],

@@ -63,6 +63,19 @@ public sealed record TrainerOptions
 
     public long Seed { get; init; }
 
+    /// <summary>
+    /// Data-parallel only: batch norm computes its statistics over all ranks' batches (PyTorch's
+    /// SyncBatchNorm), so training matches one process on the global batch. Costs one small
+    /// all-reduce per batch-norm layer in forward and in backward.
+    /// </summary>
+    public bool SyncBatchNorm { get; init; }
+
+    /// <summary>
+    /// Data-parallel only: rank 0's buffers (batch-norm running statistics) are broadcast before
+    /// every training step, as DDP's broadcast_buffers (default on), so all ranks hold the same model.
+    /// </summary>
+    public bool BroadcastBuffers { get; init; } = true;
+
     /// <summary>Where checkpoints, metrics and the report go.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("runs", "latest");
 

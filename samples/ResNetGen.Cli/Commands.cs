@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using ResNetGen.Data;
+using ResNetGen.Distributed;
 using ResNetGen.Torch;
 using ResNetGen.Training;
 using ResNetGen.Zoo;
@@ -19,7 +20,8 @@ internal static class Commands
             return body();
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
-                                       or InvalidOperationException or TorchException or TrainingDivergedException)
+                                       or InvalidOperationException or TorchException or TrainingDivergedException
+                                       or DistributedException or DistributedEnvironmentException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
@@ -59,18 +61,25 @@ internal static class Commands
         var channelsLast = new Option<bool?>("--channels-last") { Description = "Keep tensors channels-last (default: true)" };
         var amp = new Option<bool?>("--amp") { Description = "Mixed precision (default: on for CUDA, off on CPU)" };
         var plain = new Option<bool>("--plain") { Description = "Plain progress lines even on a terminal" };
+        var nproc = DistributedLaunch.NprocPerNode();
+        var backend = DistributedLaunch.Backend();
+        var distTimeout = DistributedLaunch.Timeout();
+        var syncBn = DistributedLaunch.SyncBatchNorm();
 
         var command = new Command("train", "Train a network and write checkpoints, metrics (CSV, JSON) and an HTML report")
         {
             network, dataset, data, device, epochs, batch, lr, optimizer, schedule, warmup, weightDecay, smoothing, seed,
-            output, resume, noAugment, subset, threads, channelsLast, amp, plain,
+            output, resume, noAugment, subset, threads, channelsLast, amp, plain, nproc, backend, distTimeout, syncBn,
         };
         command.SetAction(r => Guard(() =>
         {
+            if (r.GetValue(nproc) > 1 && !DistributedLaunch.IsWorker) return DistributedLaunch.Launch(r.GetValue(nproc), r.GetValue(threads));
+            using var group = DistributedLaunch.Join(r.GetValue(backend)!, TimeSpan.FromSeconds(r.GetValue(distTimeout)));
+            var main = group is null || group.IsMain;
             var net = Networks.Find(r.GetValue(network)!);
             var spec = DatasetSpec.Find(r.GetValue(dataset)!);
             CheckCompatible(net, spec);
-            var dev = ResolveDevice(r.GetValue(device)!);
+            var dev = DistributedLaunch.DeviceFor(ResolveDevice(r.GetValue(device)!), group);
             var outDir = r.GetValue(output) ?? Path.Combine("runs", net.Name);
             var options = new TrainerOptions
             {
@@ -87,6 +96,7 @@ internal static class Commands
                 Threads = r.GetValue(threads),
                 ChannelsLast = r.GetValue(channelsLast),
                 MixedPrecision = r.GetValue(amp),
+                SyncBatchNorm = r.GetValue(syncBn),
                 OutputDirectory = outDir,
                 NetworkName = net.Name,
                 ClassNames = spec.Classes,
@@ -100,8 +110,11 @@ internal static class Commands
             torch.manual_seed(options.Seed);
             using var model = net.Create();
             var interactive = !r.GetValue(plain) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-            Console.WriteLine($"{net.Name}: {model.parameter_count():N0} parameters | {spec.Name}: {train.Count:N0} train, {test.Count:N0} test | " +
-                              $"device {dev}{(dev.type == DeviceType.CPU ? $", {options.Threads ?? Environment.ProcessorCount} threads" : "")} | libtorch {torch.version}");
+            if (main)
+                Console.WriteLine($"{net.Name}: {model.parameter_count():N0} parameters | {spec.Name}: {train.Count:N0} train, {test.Count:N0} test | " +
+                                  $"device {dev} | libtorch {torch.version}" +
+                                  (group is null ? "" : $" | {group.WorldSize} processes ({group.Backend}), batch {options.BatchSize} per process, global {options.BatchSize * group.WorldSize}"));
+            if (group is not null) Console.WriteLine($"joined as {DistributedLaunch.Describe(group)}");
 
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -112,15 +125,22 @@ internal static class Commands
             Console.CancelKeyPress += onCancel;
             try
             {
-                var observer = interactive ? (ITrainingObserver)new SpectreObserver() : new PlainTextObserver(Console.Out);
+                // Every rank computes the same (reduced) metrics: only rank 0 shows them.
+                var observer = !main ? new PlainTextObserver(TextWriter.Null)
+                    : interactive ? (ITrainingObserver)new SpectreObserver() : new PlainTextObserver(Console.Out);
                 FitResult result;
-                using (var trainer = new Trainer(model, options, observer))
+                using (var trainer = new Trainer(model, options, observer, group))
                 using (observer as IDisposable)
                 {
                     var trainLoader = new DataLoader(train, options.BatchSize, shuffle: true, dropLast: true, seed: options.Seed,
                         transform: spec.TrainTransform(!r.GetValue(noAugment)), device: dev);
                     var testLoader = new DataLoader(test, 500, transform: spec.TestTransform(), device: dev);
                     result = trainer.Fit(trainLoader, testLoader, r.GetValue(resume), cancel.Token);
+                }
+                if (!main)
+                {
+                    Console.WriteLine($"rank {group!.Rank}: {(result.Outcome == FitOutcome.Interrupted ? "interrupted" : "done")}");
+                    return result.Outcome == FitOutcome.Interrupted ? 130 : 0;
                 }
                 if (result.Outcome == FitOutcome.Interrupted)
                 {

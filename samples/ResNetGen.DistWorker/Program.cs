@@ -12,6 +12,7 @@ using static ResNetGen.Torch.torch.nn;
 //   ResNetGen.DistWorker collectives --out DIR
 //   ResNetGen.DistWorker train --steps N --batch B --lr L --seed S --out PATH({rank} is replaced)
 //                        [--timeout-s T] [--threads T] [--die-after K --die-rank R] [--hang-after K --hang-rank R]
+//   ResNetGen.DistWorker fit --out DIR ... (the Trainer, data-parallel; see FitMode.cs)
 //   ResNetGen.DistWorker bench --steps N --batch GLOBAL_BATCH [--warmup W] [--threads T]
 //   ResNetGen.DistWorker launch --nproc N [--threads T] -- <mode> <args...>
 //
@@ -38,6 +39,7 @@ internal static partial class Worker
                 "collectives" => Collectives(o),
                 "train" => Train(o),
                 "bench" => Bench(o),
+                "fit" => Fit(o),
                 _ => throw new ArgumentException($"unknown mode '{mode}'"),
             };
         }
