@@ -144,7 +144,7 @@ internal static class Commands
                 }
                 if (result.Outcome == FitOutcome.Interrupted)
                 {
-                    Console.WriteLine($"Interrupted. Resume with: resnetgen train --network {net.Name} --resume {result.CheckpointPath} (and the same options)");
+                    Console.WriteLine($"Interrupted. Resume with: resnetgen train --network {net.Name} --resume {result.CheckpointPath} (and the same options{(group is null ? "" : $", {group.WorldSize} processes")})");
                     return 130;
                 }
                 var final = result.History.FinalEpoch!;
