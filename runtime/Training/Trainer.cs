@@ -161,10 +161,11 @@ public sealed class Trainer : IDisposable
         if (resumeFrom is not null)
         {
             var c = Checkpoint.Load(resumeFrom, model, optimizer, Options.Device);
-            if (c.NextBatch > 0 && c.WorldSize != parallel.WorldSize)
+            // The position within an epoch and the schedule's step count both depend on how epochs are sharded.
+            if (c.WorldSize != parallel.WorldSize)
                 throw new InvalidOperationException(
-                    $"{resumeFrom} stopped in the middle of epoch {c.Epoch} with {c.WorldSize} process(es); resume it with {c.WorldSize} " +
-                    $"(this run has {parallel.WorldSize}): the position within an epoch depends on how the epoch was sharded");
+                    $"{resumeFrom} was written by a run of {c.WorldSize} process(es); resume it with {c.WorldSize} (this run has {parallel.WorldSize}): " +
+                    "the position within an epoch and the learning-rate schedule depend on how each epoch is split between processes");
             scheduler?.load_state_dict(c.Scheduler);
             if (c.Scaler.Count > 0) scaler.load_state_dict(c.Scaler);
             history.AddRange(c.History);

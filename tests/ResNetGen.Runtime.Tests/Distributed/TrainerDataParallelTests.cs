@@ -108,6 +108,11 @@ public sealed class TrainerDataParallelTests
                 Assert.Equal("0", meta["next_batch"]);
             }
 
+            // One process cannot pick up a two-process run: the split of each epoch would differ.
+            var alone = Workers.Launch(1, Fit(Path.Combine(dir, "alone"), Epochs3, BatchPerRank, "--resume", checkpoint), TimeSpan.FromSeconds(60));
+            Assert.Equal(1, alone.Result.ExitCode);
+            Assert.Contains("was written by a run of 2 process(es); resume it with 2 (this run has 1)", alone.Output);
+
             // Resumed, it ends exactly where an uninterrupted run ends.
             var resumed = Workers.Launch(2, Fit(killedDir, Epochs3, BatchPerRank, "--resume", checkpoint), TimeSpan.FromSeconds(120));
             Workers.Succeeded(resumed);
