@@ -1,5 +1,7 @@
-"""The PyTorch side of bench/dist: the same small residual net (TwoBlockResNet, 16x16 inputs,
-width 16), the same global batch, SGD, with torch.distributed over gloo on 127.0.0.1.
+"""The PyTorch side of bench/dist: the same network (--network twoblock: TwoBlockResNet, 16x16
+inputs, width 16; --network resnet20: ResNet-20 on 1x28x28, channels-last, as
+bench/peers/pytorch_train.py), the same global batch, SGD, with torch.distributed over gloo on
+127.0.0.1.
 
   python3 torch_peer.py single --threads N [--steps S --batch B --width W]
   python3 torch_peer.py ddp    --nproc 2   [--steps S --batch B --width W]   # 2 processes x 1 thread
@@ -16,6 +18,9 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 import torch.nn as nn
 import torch.nn.functional as F
+
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
 
 
 class BasicBlock(nn.Module):
@@ -50,9 +55,20 @@ class TwoBlockResNet(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
-def run(model, step_fn, batch, steps, warmup, barrier=lambda: None):
+def make_model(args):
+    if args.network == "resnet20":
+        from pytorch_train import ResNet20
+        return ResNet20().to(memory_format=torch.channels_last)
+    return TwoBlockResNet(args.width)
+
+
+def run(model, step_fn, batch, steps, warmup, barrier=lambda: None, network="twoblock"):
     torch.manual_seed(0)
-    data = [(torch.rand(batch, 1, 16, 16), torch.randint(0, 4, (batch,))) for _ in range(4)]
+    if network == "resnet20":
+        data = [(torch.rand(batch, 1, 28, 28).contiguous(memory_format=torch.channels_last), torch.randint(0, 10, (batch,)))
+                for _ in range(4)]
+    else:
+        data = [(torch.rand(batch, 1, 16, 16), torch.randint(0, 4, (batch,))) for _ in range(4)]
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     for i in range(-warmup, steps):
         if i == 0:
@@ -72,7 +88,7 @@ def worker(rank, world, port, args, kind):
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     dist.init_process_group("gloo", rank=rank, world_size=world)
     torch.manual_seed(0)
-    model = TwoBlockResNet(args.width)
+    model = make_model(args)
     batch = args.batch // world
     if kind == "ddp":
         model = nn.parallel.DistributedDataParallel(model)
@@ -90,7 +106,7 @@ def worker(rank, world, port, args, kind):
             for g in grads:
                 g.copy_(flat[off:off + g.numel()].view_as(g))
                 off += g.numel()
-    seconds = run(model, step, batch, args.steps, args.warmup, dist.barrier)
+    seconds = run(model, step, batch, args.steps, args.warmup, dist.barrier, args.network)
     if rank == 0:
         label = "DistributedDataParallel" if kind == "ddp" else "all-reduce after backward"
         print(f"pytorch {torch.__version__}: {world} processes x 1 thread, {label}, global batch {args.batch}: "
@@ -114,11 +130,12 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--width", type=int, default=16)
+    ap.add_argument("--network", choices=["twoblock", "resnet20"], default="twoblock")
     args = ap.parse_args()
     if args.mode == "single":
         torch.set_num_threads(args.threads)
         torch.manual_seed(0)
-        seconds = run(TwoBlockResNet(args.width), lambda m: None, args.batch, args.steps, args.warmup)
+        seconds = run(make_model(args), lambda m: None, args.batch, args.steps, args.warmup, network=args.network)
         print(f"pytorch {torch.__version__}: 1 process x {args.threads} thread(s), global batch {args.batch}: "
               f"{args.batch * args.steps / seconds:.1f} img/s ({seconds / args.steps * 1000:.1f} ms/step)", flush=True)
     else:
