@@ -38,6 +38,7 @@ internal static partial class Worker
                 "collectives" => Collectives(o),
                 "train" => Train(o),
                 "bench" => Bench(o),
+                "syncbn" => SyncBatchNormMode(o),
                 _ => throw new ArgumentException($"unknown mode '{mode}'"),
             };
         }
