@@ -205,6 +205,37 @@ public sealed class ProcessGroup : IDisposable
         }
     }
 
+    /// <summary>
+    /// Training-mode batch norm with the statistics of every rank's batch (a <see cref="Torch.Modules.BatchNorm2d"/>
+    /// with a <see cref="Torch.Modules.BatchNorm2d.SyncGroup"/>): one all-reduce now, under the group's lock, and
+    /// one in the backward pass (inside <c>loss.backward()</c>, outside the lock). Running statistics are
+    /// updated in place with the global mean and unbiased variance.
+    /// </summary>
+    internal Tensor SyncedBatchNorm(Tensor input, Tensor? weight, Tensor? bias, Tensor? runningMean, Tensor? runningVar,
+        double momentum, double eps)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+            var args = new NativeArgs();
+            try
+            {
+                if (LibTorch.rng_dist_sync_batch_norm(handle, input.Handle, args.Optional(weight), args.Optional(bias),
+                        args.Optional(runningMean), args.Optional(runningVar), momentum, eps, out var result) == 0)
+                    return new Tensor(result);
+                var message = LibTorch.LastError();
+                // Communication failures are the group's; a bad shape or too small a batch is the caller's.
+                if (message.StartsWith("sync_batch_norm failed", StringComparison.Ordinal)) throw new DistributedException(message);
+                throw new TorchException(message);
+            }
+            finally
+            {
+                args.Dispose();
+            }
+        }
+    }
+
     private unsafe delegate int NativeCollective(ProcessGroupHandle group, IntPtr* tensors, int count);
 
     private unsafe void Collective(IReadOnlyList<Tensor> tensors, NativeCollective call)

@@ -49,12 +49,23 @@ public partial class Tensor
         }
     }
 
+    // A synchronized batch norm all-reduces inside backward: a peer lost there is the process
+    // group's failure (DistributedException, as in forward), not a libtorch error.
+    private static void CheckBackward(int status)
+    {
+        if (status == 0) return;
+        var message = LibTorch.LastError();
+        if (message.StartsWith("sync_batch_norm backward failed", StringComparison.Ordinal))
+            throw new Distributed.DistributedException(message);
+        throw new TorchException(message);
+    }
+
     /// <summary>Back-propagates from this tensor (a scalar, or given <paramref name="gradient"/>).</summary>
     public void backward(Tensor? gradient = null, bool retain_graph = false)
     {
         if (gradient is null)
         {
-            LibTorch.Check(LibTorch.rng_tensor_backward(Handle, IntPtr.Zero, retain_graph ? 1 : 0));
+            CheckBackward(LibTorch.rng_tensor_backward(Handle, IntPtr.Zero, retain_graph ? 1 : 0));
             return;
         }
         var h = gradient.Handle;
@@ -62,7 +73,7 @@ public partial class Tensor
         try
         {
             h.DangerousAddRef(ref added);
-            LibTorch.Check(LibTorch.rng_tensor_backward(Handle, h.DangerousGetHandle(), retain_graph ? 1 : 0));
+            CheckBackward(LibTorch.rng_tensor_backward(Handle, h.DangerousGetHandle(), retain_graph ? 1 : 0));
         }
         finally
         {

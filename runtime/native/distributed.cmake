@@ -1,5 +1,6 @@
-# c10d (PyTorch's distributed engine) for src/distributed.cpp: finds which backends this
-# libtorch can give us, and compiles distributed.cpp with them. Included from CMakeLists.txt.
+# c10d (PyTorch's distributed engine) for src/distributed.cpp and src/sync_batch_norm.cpp:
+# finds which backends this libtorch can give us, and compiles both files with them (they share
+# src/distributed_internal.h, so they need the same definitions). Included from CMakeLists.txt.
 #
 #   gloo: c10d's ProcessGroupGloo needs gloo's headers (Debian: libgloo-dev). Defines
 #         RNG_HAVE_GLOO and USE_C10D_GLOO.
@@ -13,7 +14,7 @@ include(CheckCXXSourceCompiles)
 set(RESNETGEN_DIST_GLOO AUTO CACHE STRING "Build c10d's gloo backend into the shim (ON, OFF, AUTO)")
 set(RESNETGEN_DIST_NCCL AUTO CACHE STRING "Build c10d's NCCL backend into the shim (ON, OFF, AUTO)")
 
-set(_rng_dist_source ${CMAKE_CURRENT_SOURCE_DIR}/src/distributed.cpp)
+set(_rng_dist_source ${CMAKE_CURRENT_SOURCE_DIR}/src/distributed.cpp ${CMAKE_CURRENT_SOURCE_DIR}/src/sync_batch_norm.cpp)
 set(_rng_dist_defs "")
 set(_rng_dist_includes "")
 
@@ -117,7 +118,7 @@ if(NOT _rng_backends)
 endif()
 message(STATUS "resnetgen_shim: distributed backends: ${_rng_backends}")
 
-# The backend macros change what c10d's headers declare, so this one file compiles without
+# The backend macros change what c10d's headers declare, so these files compile without
 # the shared precompiled header.
 set_source_files_properties(${_rng_dist_source} PROPERTIES
   SKIP_PRECOMPILE_HEADERS ON

@@ -40,6 +40,7 @@ internal static partial class Worker
                 "train" => Train(o),
                 "bench" => Bench(o),
                 "fit" => Fit(o),
+                "syncbn" => SyncBatchNormMode(o),
                 _ => throw new ArgumentException($"unknown mode '{mode}'"),
             };
         }

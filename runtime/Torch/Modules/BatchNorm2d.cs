@@ -1,3 +1,4 @@
+using ResNetGen.Distributed;
 using static ResNetGen.Torch.torch.nn;
 
 namespace ResNetGen.Torch.Modules;
@@ -40,6 +41,14 @@ public sealed class BatchNorm2d : Module<Tensor, Tensor>
     public Tensor? running_var { get; }
     public Tensor? num_batches_tracked { get; }
 
+    /// <summary>
+    /// Synchronized batch norm (PyTorch's nn.SyncBatchNorm), off while null: in training mode with a group of
+    /// more than one rank, the batch statistics (and so the running ones) cover every rank's batch, and the
+    /// backward pass all-reduces too. Every rank must then run the same forward and backward passes. Set by
+    /// <see cref="SyncBatchNorm.Convert"/>; not part of the state_dict, and the module does not own the group.
+    /// </summary>
+    public ProcessGroup? SyncGroup { get; set; }
+
     public override Tensor forward(Tensor input)
     {
         if (input.dim() != 4)
@@ -50,6 +59,8 @@ public sealed class BatchNorm2d : Module<Tensor, Tensor>
             num_batches_tracked.add_(1);
             if (momentum is null) factor = 1.0 / num_batches_tracked.item<long>();
         }
+        if (training && SyncGroup is { WorldSize: > 1 } group)
+            return group.SyncedBatchNorm(input, weight, bias, running_mean, running_var, factor, eps);
         // Training always uses batch statistics; evaluation uses running ones when tracked.
         var useBatchStats = training || running_mean is null;
         var trackStats = !training || track_running_stats;

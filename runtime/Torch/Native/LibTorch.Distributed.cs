@@ -25,5 +25,10 @@ internal static unsafe partial class LibTorch
 
     [LibraryImport(Lib)] internal static partial int rng_dist_barrier(ProcessGroupHandle group);
 
+    // src/sync_batch_norm.cpp
+    [LibraryImport(Lib)]
+    internal static partial int rng_dist_sync_batch_norm(ProcessGroupHandle group, TensorHandle input, IntPtr weight, IntPtr bias,
+        IntPtr runningMean, IntPtr runningVar, double momentum, double eps, out IntPtr result);
+
     [LibraryImport(Lib)] internal static partial int rng_dist_randperm(long n, ulong seed, out IntPtr result);
 }

@@ -12,24 +12,16 @@
 //
 // Built with RNG_HAVE_GLOO / RNG_HAVE_NCCL when distributed.cmake found the backends in this
 // libtorch; without them the calls are still there and say clearly what is missing.
-#include "shim_common.h"
+#include "distributed_internal.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <memory>
 #include <thread>
 
 #include <ATen/core/Generator.h>
 #include <ATen/CPUGeneratorImpl.h>
-
-#if defined(RNG_HAVE_C10D)
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#include <torch/csrc/distributed/c10d/Types.hpp>
-#include <torch/csrc/distributed/c10d/Work.hpp>
-#endif
 #if defined(RNG_HAVE_GLOO)
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
@@ -69,20 +61,9 @@ enum class Op { Sum = 0, Average = 1, Product = 2, Min = 3, Max = 4 };
 
 #if defined(RNG_HAVE_C10D)
 
+using namespace rng::dist;
+
 namespace {
-
-using Ms = std::chrono::milliseconds;
-using WorkPtr = c10::intrusive_ptr<c10d::Work>;
-
-// The backend, behind one small interface: ProcessGroupGloo/NCCL derive from ProcessGroup in
-// libtorch 1.13 and from Backend in 2.x, but their collective signatures are the same.
-struct Backend {
-  virtual ~Backend() = default;
-  virtual WorkPtr allreduce(std::vector<at::Tensor>& t, const c10d::AllreduceOptions& o) = 0;
-  virtual WorkPtr broadcast(std::vector<at::Tensor>& t, const c10d::BroadcastOptions& o) = 0;
-  virtual WorkPtr barrier(const c10d::BarrierOptions& o) = 0;
-  virtual void shutdown() {}
-};
 
 template <class PG>
 struct BackendOf final : Backend {
@@ -108,31 +89,6 @@ struct NcclBackend final : Backend {
 };
 #endif
 
-}  // namespace
-
-struct rng_dist_group_s {
-  std::string backend_name;
-  int rank = 0;
-  int size = 1;
-  Ms timeout{0};
-  c10::intrusive_ptr<c10d::Store> store;
-  std::unique_ptr<Backend> backend;
-
-  std::string where() const {
-    return backend_name + " rank " + std::to_string(rank) + " of " + std::to_string(size);
-  }
-};
-
-namespace {
-
-using Group = rng_dist_group_s;
-
-Group& G(Group* g) {
-  if (g == nullptr) throw std::invalid_argument("null process group handle");
-  if (!g->backend) throw std::invalid_argument("the process group has been destroyed");
-  return *g;
-}
-
 std::string seconds(Ms ms) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3g s", ms.count() / 1000.0);
@@ -149,13 +105,20 @@ std::string hint(const std::string& message) {
   return "";
 }
 
-[[noreturn]] void fail(const Group& g, const char* what, const std::string& message) {
+}  // namespace
+
+Group& rng::dist::G(Group* g) {
+  if (g == nullptr) throw std::invalid_argument("null process group handle");
+  if (!g->backend) throw std::invalid_argument("the process group has been destroyed");
+  return *g;
+}
+
+void rng::dist::fail(const Group& g, const char* what, const std::string& message) {
   throw std::runtime_error(std::string(what) + " failed (" + g.where() + ", timeout " + seconds(g.timeout) + "): " +
                            hint(message) + message);
 }
 
-// Waits for one piece of work with the group's timeout; any failure names the operation.
-void wait(Group& g, const WorkPtr& work, const char* what) {
+void rng::dist::wait(Group& g, const WorkPtr& work, const char* what) {
   try {
     if (!work->wait(g.timeout)) throw std::runtime_error("the operation was aborted");
   } catch (const c10::Error& e) {
@@ -164,6 +127,8 @@ void wait(Group& g, const WorkPtr& work, const char* what) {
     fail(g, what, e.what());
   }
 }
+
+namespace {
 
 std::vector<at::Tensor> tensor_list(rng_tensor* tensors, int count) {
   if (count < 0 || (count > 0 && tensors == nullptr)) throw std::invalid_argument("bad tensor list");
@@ -273,13 +238,7 @@ static void joined(Group& g, const std::string& host, int port) {
   }
 }
 
-#else  // no c10d in this libtorch
-
-struct rng_dist_group_s {};
-
 #endif
-
-typedef rng_dist_group_s* rng_dist_group;
 
 // 1 when this shim was built with the named backend ("gloo", "nccl").
 RNG_API int rng_dist_backend_available(const char* backend, int* out) {
