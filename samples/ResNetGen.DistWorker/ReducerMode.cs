@@ -8,14 +8,15 @@ using static ResNetGen.Torch.torch.nn;
 // backward pass, for the test to compare rank by rank:
 //
 //   ResNetGen.DistWorker reducer --out DIR [--steps N] [--bucket-bytes B] [--timeout-s T]
-//                        [--channels-last 1] [--die-mid-backward K --die-rank R]
+//                        [--channels-last 1] [--die-mid-backward K | --hang-mid-backward K] [--die-rank R]
 //
 // The model is TwoBlockResNet plus two extra parameters: `shared`, added to the logits on the
 // last rank only (the others get no gradient for it), and `never`, used by no rank. Every step
 // writes DIR/rank{r}.step{s}.safetensors with the local gradients before any reduction
 // ("local.*"), the reducer's result ("reducer.*") and AverageGradients' ("average.*").
 // --die-mid-backward K: at step K rank R runs a backward pass that reaches only `shared` (the
-// reducer launches its bucket), then exits abruptly before finishing, as a crash mid-backward.
+// reducer launches its bucket), then exits abruptly before finishing, as a crash mid-backward;
+// --hang-mid-backward K: the same, then it sleeps for ever instead.
 internal static partial class Worker
 {
     private sealed class WithExtras : Module<Tensor, Tensor>
@@ -47,6 +48,7 @@ internal static partial class Worker
         var steps = o.Int("steps", 3);
         var bucketBytes = long.Parse(o.Get("bucket-bytes") ?? $"{ProcessGroup.DefaultBucketBytes}", CultureInfo.InvariantCulture);
         var dieAt = o.Int("die-mid-backward", -1);
+        var hangAt = o.Int("hang-mid-backward", -1);
         var dieRank = o.Int("die-rank", 1);
         const int batch = 8;
 
@@ -73,13 +75,14 @@ internal static partial class Worker
                     if (p.grad is { } g) results[$"{prefix}.{name}"] = g.clone();
             }
 
-            if (step == dieAt && rank == dieRank)
+            if ((step == dieAt || step == hangAt) && rank == dieRank)
             {
                 reducer.Prepare();
                 model.Shared.sum().backward(); // reaches only `shared`: its bucket is launched, the rest never
-                Console.WriteLine($"rank {rank}: dying mid-backward at step {step}");
+                Console.WriteLine($"rank {rank}: {(step == dieAt ? "dying" : "hanging")} mid-backward at step {step}");
                 Console.Out.Flush();
-                Exit(3);
+                if (step == dieAt) Exit(3);
+                Thread.Sleep(System.Threading.Timeout.Infinite);
             }
 
             // The local gradients (the hooks are not armed: nothing is reduced).

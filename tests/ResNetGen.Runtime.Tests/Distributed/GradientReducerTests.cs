@@ -91,6 +91,29 @@ public sealed class GradientReducerTests
     }
 
     [Fact]
+    public void When_a_peer_hangs_mid_backward_the_other_times_out()
+    {
+        var dir = Workers.TempDir();
+        try
+        {
+            var run = Workers.Launch(2,
+                ["reducer", "--out", dir, "--steps", "5", "--bucket-bytes", "64", "--hang-mid-backward", "2", "--die-rank", "1", "--timeout-s", "5"],
+                TimeSpan.FromSeconds(90));
+
+            Assert.Equal(2, run.Result.ExitCode);
+            Assert.Equal(0, run.Result.FailedRank);
+            Assert.Contains("[rank 1] rank 1: hanging mid-backward at step 2", run.Output);
+            Assert.Contains("[rank 0] distributed error: all_reduce failed (gloo rank 0 of 2, timeout 5 s): no answer from the other ranks within the timeout", run.Output);
+            Assert.Null(run.Result.ExitCodes[1]); // killed by the launcher
+            Assert.True(run.Elapsed < TimeSpan.FromSeconds(60), $"took {run.Elapsed}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_Trainer_ends_bit_identical_with_and_without_overlap()
     {
         var dir = Workers.TempDir();
