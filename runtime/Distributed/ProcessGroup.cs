@@ -38,6 +38,7 @@ public sealed class ProcessGroup : IDisposable
 
     private readonly ProcessGroupHandle handle;
     private readonly object gate = new();
+    private bool disposed;
 
     private ProcessGroup(ProcessGroupHandle handle, string backend, int rank, int worldSize, int localRank, TimeSpan timeout)
     {
@@ -66,7 +67,8 @@ public sealed class ProcessGroup : IDisposable
     /// <summary>Rank 0: the one that writes checkpoints and reports.</summary>
     public bool IsMain => Rank == 0;
 
-    public bool IsDisposed => handle.IsClosed;
+    // A live GradientReducer holds the native group open (a handle reference) until it is disposed.
+    public bool IsDisposed => disposed || handle.IsClosed;
 
     // ---- creation ----------------------------------------------------------------------------
 
@@ -200,7 +202,7 @@ public sealed class ProcessGroup : IDisposable
     {
         lock (gate)
         {
-            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
             if (LibTorch.rng_dist_barrier(handle) != 0) throw new DistributedException(LibTorch.LastError());
         }
     }
@@ -242,7 +244,7 @@ public sealed class ProcessGroup : IDisposable
     {
         lock (gate)
         {
-            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
             var args = new NativeArgs();
             try
             {
@@ -311,10 +313,57 @@ public sealed class ProcessGroup : IDisposable
         }
     }
 
-    /// <summary>Destroys the group (rank 0's TCP store with it). Safe after a failed collective.</summary>
+    /// <summary>
+    /// A <see cref="GradientReducer"/> for <paramref name="module"/>'s parameters that require
+    /// grad: their gradients averaged over the ranks during backward, in buckets of at most
+    /// <paramref name="bucketBytes"/> (the first one at most 1 MiB, as DDP). Create it after the
+    /// module is on its device (moving it later leaves the reducer hooked to the old gradients).
+    /// </summary>
+    public unsafe GradientReducer CreateGradientReducer(Module module, long bucketBytes = DefaultBucketBytes)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var parameters = module.parameters().Where(p => p.requires_grad).ToList<Tensor>();
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            var args = new NativeArgs();
+            try
+            {
+                var handles = args.List(parameters);
+                IntPtr raw;
+                int status;
+                fixed (IntPtr* p = handles) status = LibTorch.rng_dist_reducer_new(handle, p, handles.Length, bucketBytes, out raw);
+                if (status != 0) throw new TorchException(LibTorch.LastError());
+                return new GradientReducer(this, new GradientReducerHandle(raw, handle));
+            }
+            finally
+            {
+                args.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="call"/> under this group's lock, if the group is not disposed.</summary>
+    internal void Locked(Action call)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            call();
+        }
+    }
+
+    /// <summary>
+    /// Destroys the group (rank 0's TCP store with it). Safe after a failed collective. With a
+    /// <see cref="GradientReducer"/> still alive, the native group goes when the reducer does.
+    /// </summary>
     public void Dispose()
     {
-        lock (gate) handle.Dispose();
+        lock (gate)
+        {
+            disposed = true;
+            handle.Dispose();
+        }
     }
 
     public override string ToString() => $"ProcessGroup({Backend}, rank {Rank} of {WorldSize})";

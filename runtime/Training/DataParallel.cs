@@ -12,8 +12,10 @@ namespace ResNetGen.Training;
 /// every rank sees the same numbers and takes the same decisions (report, divergence, stop).
 /// With no group (or a group of one) every method is a no-op.
 /// </summary>
-internal sealed class DataParallel(ProcessGroup? group)
+internal sealed class DataParallel(ProcessGroup? group) : IDisposable
 {
+    private GradientReducer? reducer;
+
     public ProcessGroup? Group { get; } = group is { WorldSize: > 1 } ? group : null;
 
     public bool Enabled => Group is not null;
@@ -43,7 +45,20 @@ internal sealed class DataParallel(ProcessGroup? group)
         return loader.Shard(WorldSize, Rank, pad);
     }
 
-    public void AverageGradients(Module model) => Group?.AverageGradients(model);
+    /// <summary>From now on gradients are averaged during backward (call once the model is on its device).</summary>
+    public void OverlapGradientReduce(Module model) => reducer ??= Group?.CreateGradientReducer(model);
+
+    /// <summary>Call before backward: arms the overlapping reducer, if any.</summary>
+    public void BeforeBackward() => reducer?.Prepare();
+
+    /// <summary>Call after backward: the overlapping reducer's result, or one bucketed all-reduce now.</summary>
+    public void AverageGradients(Module model)
+    {
+        if (reducer is not null) reducer.Finish();
+        else Group?.AverageGradients(model);
+    }
+
+    public void Dispose() => reducer?.Dispose();
 
     /// <summary>
     /// Rank 0's buffers (batch-norm running statistics) everywhere, before each training forward,

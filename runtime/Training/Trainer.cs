@@ -29,7 +29,7 @@ public sealed record FitResult(FitOutcome Outcome, TrainingHistory History, stri
 /// Given a <see cref="ProcessGroup"/> of more than one rank it trains data-parallel, as PyTorch's
 /// DistributedDataParallel: rank 0's weights broadcast at the start, each rank on its own shard
 /// of every epoch (the loaders are sharded here; their batch size is per rank), gradients
-/// averaged over the ranks after backward, metrics summed over the ranks, and only rank 0
+/// averaged over the ranks during backward, metrics summed over the ranks, and only rank 0
 /// writes checkpoints, the best model and the reports.
 /// </para>
 /// </summary>
@@ -75,6 +75,7 @@ public sealed class Trainer : IDisposable
         parallel = new DataParallel(processGroup);
         if (options.SyncBatchNorm && parallel.Enabled) SyncBatchNorm.Convert(model, parallel.Group);
         parallel.BroadcastModule(model);
+        if (options.OverlapGradientReduce) parallel.OverlapGradientReduce(model);
         // Synchronized batch norm keeps the running statistics equal by itself.
         broadcastBuffers = parallel.Enabled && options.BroadcastBuffers && !(options.SyncBatchNorm && model.named_modules().Any(m => m.module is ResNetGen.Torch.Modules.BatchNorm2d));
 
@@ -352,6 +353,7 @@ public sealed class Trainer : IDisposable
             loss = F.cross_entropy(logits, labels, label_smoothing: Options.LabelSmoothing);
         }
         optimizer.zero_grad();
+        parallel.BeforeBackward();
         if (scaler.is_enabled())
         {
             scaler.scale_loss(loss).backward();
@@ -439,7 +441,11 @@ public sealed class Trainer : IDisposable
             Scaler = scaler.is_enabled() ? scaler.state_dict() : [],
         }, model, optimizer, Options.Device);
 
-    public void Dispose() => optimizer.Dispose();
+    public void Dispose()
+    {
+        parallel.Dispose();
+        optimizer.Dispose();
+    }
 }
 
 public sealed record EvaluationResult(double Loss, double Top1, double Top5, ConfusionMatrix Confusion);

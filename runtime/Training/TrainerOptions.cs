@@ -76,6 +76,13 @@ public sealed record TrainerOptions
     /// </summary>
     public bool BroadcastBuffers { get; init; } = true;
 
+    /// <summary>
+    /// Data-parallel only: gradients are all-reduced in buckets while backward still runs, as
+    /// DDP's reducer (<see cref="ResNetGen.Distributed.GradientReducer"/>; default on). Off, they
+    /// are averaged in one pass after backward (<see cref="ResNetGen.Distributed.ProcessGroup.AverageGradients"/>).
+    /// </summary>
+    public bool OverlapGradientReduce { get; init; } = true;
+
     /// <summary>Where checkpoints, metrics and the report go.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("runs", "latest");
 

@@ -9,7 +9,7 @@ using ResNetGen.Training;
 // without it), on the synthetic quadrant task:
 //
 //   ResNetGen.DistWorker fit --out DIR [--epochs E] [--batch B (per rank)] [--samples N] [--lr L]
-//                        [--seed S] [--width W] [--sync-bn 1] [--weights-out PATH({rank})]
+//                        [--seed S] [--width W] [--sync-bn 1] [--overlap 0] [--weights-out PATH({rank})]
 //                        [--resume CHECKPOINT] [--die-at-step K --die-rank R] [--timeout-s T]
 //
 // --die-at-step K: rank R exits abruptly (no cleanup) when it reports global step K.
@@ -47,6 +47,7 @@ internal static partial class Worker
             Threads = 1,
             ChannelsLast = false,
             SyncBatchNorm = o.Get("sync-bn") == "1",
+            OverlapGradientReduce = o.Get("overlap") != "0",
             ReportEvery = 1,
             OutputDirectory = outDir,
         };

@@ -13,7 +13,8 @@ using static ResNetGen.Torch.torch.nn;
 //   ResNetGen.DistWorker train --steps N --batch B --lr L --seed S --out PATH({rank} is replaced)
 //                        [--timeout-s T] [--threads T] [--die-after K --die-rank R] [--hang-after K --hang-rank R]
 //   ResNetGen.DistWorker fit --out DIR ... (the Trainer, data-parallel; see FitMode.cs)
-//   ResNetGen.DistWorker bench --steps N --batch GLOBAL_BATCH [--warmup W] [--threads T]
+//   ResNetGen.DistWorker bench --steps N --batch GLOBAL_BATCH [--warmup W] [--threads T] [--overlap 0|1 [--bucket-bytes B]]
+//   ResNetGen.DistWorker reducer --out DIR ... (GradientReducer vs AverageGradients; see ReducerMode.cs)
 //   ResNetGen.DistWorker launch --nproc N [--threads T] -- <mode> <args...>
 //
 // Exit codes: 0 ok, 1 bad usage or a failed check, 2 a distributed error, 3 died on purpose.
@@ -41,6 +42,7 @@ internal static partial class Worker
                 "bench" => Bench(o),
                 "fit" => Fit(o),
                 "syncbn" => SyncBatchNormMode(o),
+                "reducer" => Reducer(o),
                 _ => throw new ArgumentException($"unknown mode '{mode}'"),
             };
         }
@@ -200,6 +202,8 @@ internal static partial class Worker
         var warmup = o.Int("warmup", 5);
         var globalBatch = o.Int("batch", 64);
         var width = o.Int("width", 16);
+        var overlap = o.Get("overlap") == "1"; // the gradient all-reduce during backward (GradientReducer)
+        var bucketBytes = long.Parse(o.Get("bucket-bytes") ?? $"{ProcessGroup.DefaultBucketBytes}", CultureInfo.InvariantCulture);
         using var group = TorchrunEnvironment.IsPresent() ? ProcessGroup.FromEnvironment("gloo", Timeout(o)) : null;
         var (rank, world) = (group?.Rank ?? 0, group?.WorldSize ?? 1);
         if (globalBatch % world != 0) throw new ArgumentException($"the global batch {globalBatch} does not split over {world} ranks");
@@ -208,6 +212,7 @@ internal static partial class Worker
         torch.manual_seed(0);
         using var model = new TwoBlockResNet(inChannels: 1, numClasses: 4, width: width);
         group?.BroadcastModule(model);
+        using var reducer = overlap ? group?.CreateGradientReducer(model, bucketBytes) : null;
         var parameters = model.parameters().ToList();
         var data = Enumerable.Range(0, 4).Select(i =>
         {
@@ -233,9 +238,11 @@ internal static partial class Worker
             var (xs, ys) = data[(step + warmup) % data.Count];
             var loss = functional.cross_entropy(model.forward(xs), ys);
             model.zero_grad();
+            reducer?.Prepare();
             loss.backward();
-            comm.Start();
-            group?.AverageGradients(model);
+            comm.Start(); // with overlap: only the wait left after backward
+            if (reducer is not null) reducer.Finish();
+            else group?.AverageGradients(model, bucketBytes);
             comm.Stop();
             using (torch.no_grad())
                 foreach (var p in parameters)
@@ -249,7 +256,8 @@ internal static partial class Worker
         if (rank == 0)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"bench: {world} process(es) x {torch.get_num_threads()} thread(s), global batch {globalBatch}, width {width}, " +
-                $"{model.parameter_count()} parameters: {imagesPerSecond:F1} img/s ({seconds / steps * 1000:F1} ms/step, " +
+                $"{model.parameter_count()} parameters, overlap {(overlap ? "on" : "off")}, buckets of {bucketBytes} B: " +
+                $"{imagesPerSecond:F1} img/s ({seconds / steps * 1000:F1} ms/step, " +
                 $"gradient all-reduce {commShare * 100:F1}% of the time)"));
         foreach (var (xs, ys) in data)
         {

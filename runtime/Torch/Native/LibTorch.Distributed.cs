@@ -31,4 +31,13 @@ internal static unsafe partial class LibTorch
         IntPtr runningMean, IntPtr runningVar, double momentum, double eps, out IntPtr result);
 
     [LibraryImport(Lib)] internal static partial int rng_dist_randperm(long n, ulong seed, out IntPtr result);
+
+    [LibraryImport(Lib)]
+    internal static partial int rng_dist_reducer_new(ProcessGroupHandle group, IntPtr* parameters, int count, long bucketBytes, out IntPtr reducer);
+
+    [LibraryImport(Lib)] internal static partial int rng_dist_reducer_prepare(GradientReducerHandle reducer);
+
+    [LibraryImport(Lib)] internal static partial int rng_dist_reducer_finish(GradientReducerHandle reducer);
+
+    [LibraryImport(Lib)] internal static partial int rng_dist_reducer_free(IntPtr reducer);
 }

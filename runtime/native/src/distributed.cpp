@@ -468,3 +468,275 @@ RNG_API int rng_dist_randperm(int64_t n, uint64_t seed, rng_tensor* out) {
   rng::put(out, at::randperm(n, gen, at::TensorOptions().dtype(at::kLong)));
   RNG_END
 }
+
+// ---- Gradient reducer: the all-reduce overlapped with backward, as DDP's Reducer ----------
+//
+// The parameters are split into buckets in reverse registration order (the last layers' grads
+// are ready first in backward). A post hook on each parameter's grad accumulator marks it
+// ready and copies its grad into its bucket's flat buffer; when a bucket is complete, its
+// all-reduce (sum) is launched at once, asynchronously, while backward goes on. Buckets are
+// launched strictly in order, so every rank issues the same collectives in the same order even
+// if their grads become ready in a different order. finish() launches what backward left
+// (parameters that got no grad contribute zeros, so every rank reduces the same buffers),
+// waits with the group's timeout, divides by the world size and writes param.grad.
+//
+//   rng_dist_reducer_new(group, params, count, bucket_bytes, &r)
+//   per step: rng_dist_reducer_prepare(r); backward; rng_dist_reducer_finish(r)
+//   rng_dist_reducer_free(r)   (the group must outlive the reducer)
+
+#if defined(RNG_HAVE_C10D)
+
+#include <mutex>
+#include <unordered_set>
+
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/function_hook.h>
+#include <torch/csrc/autograd/variable.h>
+
+namespace {
+
+// DDP's first bucket is small (1 MiB) so the first all-reduce starts as early as possible.
+constexpr int64_t kFirstBucketBytes = 1024 * 1024;
+constexpr size_t kNoBucket = static_cast<size_t>(-1);
+
+struct GradBucket {
+  std::vector<size_t> params;    // indexes into ReducerState::params
+  std::vector<int64_t> offsets;  // each one's first element in buffer
+  int64_t numel = 0;
+  at::Tensor buffer;             // flat; one device and dtype
+  size_t pending = 0;            // parameters not ready yet in this backward
+  WorkPtr work;                  // the launched all-reduce, until finish waits for it
+};
+
+struct ReducerState {
+  Group* group = nullptr;  // not owned: the managed side keeps the group alive
+  std::vector<at::Tensor> params;
+  // The variable holds its grad accumulator weakly; holding it here keeps our hook on it.
+  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;
+  std::vector<size_t> bucket_of;  // kNoBucket: an empty parameter (nothing to send)
+  std::vector<size_t> slot_of;    // its place in that bucket
+  std::vector<GradBucket> buckets;
+
+  // Hooks run on the autograd engine's threads (one per device on CUDA): all below under mutex.
+  std::mutex mutex;
+  bool armed = false;        // hooks do nothing unless prepare() armed them
+  std::vector<char> ready;   // per parameter, in this backward
+  size_t next_launch = 0;    // buckets launch in order
+  std::string error;         // the first failure inside a hook, reported by finish
+
+  at::Tensor slot(const GradBucket& b, size_t k) const {
+    const auto& p = params[b.params[k]];
+    return b.buffer.narrow(0, b.offsets[k], p.numel()).view(p.sizes());
+  }
+
+  void launch_ready() {
+    while (next_launch < buckets.size() && buckets[next_launch].pending == 0) {
+      auto& b = buckets[next_launch++];
+      c10d::AllreduceOptions opts;
+      opts.reduceOp = c10d::ReduceOp::SUM;
+      opts.timeout = group->timeout;
+      std::vector<at::Tensor> one{b.buffer};
+      try {
+        b.work = group->backend->allreduce(one, opts);  // async: waited for in finish()
+      } catch (const c10::Error& e) {
+        fail(*group, "all_reduce", e.what_without_backtrace());
+      } catch (const std::exception& e) {
+        fail(*group, "all_reduce", e.what());
+      }
+    }
+  }
+
+  // The grad accumulator of parameter i has run: its grad is final for this backward.
+  void mark_ready(size_t i) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!armed || !error.empty() || bucket_of[i] == kNoBucket) return;
+    // A hook must never throw into the autograd engine: failures wait for finish().
+    try {
+      if (ready[i])
+        throw std::runtime_error("gradient reducer: parameter " + std::to_string(i) +
+                                 " got a gradient twice in one backward pass (call Prepare before every backward)");
+      ready[i] = 1;
+      at::NoGradGuard no_grad;
+      auto& b = buckets[bucket_of[i]];
+      const auto k = slot_of[i];
+      const auto& grad = params[i].grad();
+      if (grad.defined()) slot(b, k).copy_(grad);
+      else slot(b, k).zero_();
+      if (--b.pending == 0) launch_ready();
+    } catch (const c10::Error& e) {
+      error = e.what_without_backtrace();
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "gradient reducer: unknown failure in a backward hook";
+    }
+  }
+};
+
+struct ReadyHook final : torch::autograd::FunctionPostHook {
+  ReadyHook(std::weak_ptr<ReducerState> state, size_t index) : state(std::move(state)), index(index) {}
+  torch::autograd::variable_list operator()(const torch::autograd::variable_list& outputs,
+                                            const torch::autograd::variable_list& /*inputs*/) override {
+    // Weak: the hook stays on the accumulator after the reducer is freed, and then does nothing.
+    if (auto s = state.lock()) s->mark_ready(index);
+    return outputs;
+  }
+  std::weak_ptr<ReducerState> state;
+  size_t index;
+};
+
+}  // namespace
+
+struct rng_dist_reducer_s {
+  std::shared_ptr<ReducerState> state;
+};
+
+#else
+
+struct rng_dist_reducer_s {};
+
+#endif
+
+typedef rng_dist_reducer_s* rng_dist_reducer;
+
+// A reducer for these parameters (leaves that require grad, in registration order), in
+// buckets of at most bucket_bytes (<= 0: one bucket per device and dtype).
+RNG_API int rng_dist_reducer_new(rng_dist_group g, rng_tensor* params, int count, int64_t bucket_bytes,
+                                 rng_dist_reducer* out) {
+  RNG_BEGIN
+  if (out == nullptr) throw std::invalid_argument("null output pointer");
+  *out = nullptr;
+#if defined(RNG_HAVE_C10D)
+  auto& group = G(g);
+  auto state = std::make_shared<ReducerState>();
+  state->group = &group;
+  state->params = tensor_list(params, count);
+  std::unordered_set<const void*> seen;
+  for (size_t i = 0; i < state->params.size(); i++) {
+    const auto& p = state->params[i];
+    if (!p.requires_grad() || !p.is_leaf())
+      throw std::invalid_argument("parameter " + std::to_string(i) + " is not a leaf that requires grad");
+    if (!at::isFloatingType(p.scalar_type()))
+      throw std::invalid_argument("parameter " + std::to_string(i) + " is " + c10::toString(p.scalar_type()) +
+                                  "; gradients can only be averaged in floating point");
+    if (!seen.insert(p.unsafeGetTensorImpl()).second)
+      throw std::invalid_argument("parameter " + std::to_string(i) + " is listed twice");
+  }
+
+  // Reverse registration order, one open bucket per (device, dtype); each key's first bucket
+  // is capped at 1 MiB (its all-reduce then starts early), the next ones at bucket_bytes.
+  struct Open {
+    size_t bucket;
+    int64_t bytes, cap;
+  };
+  std::map<std::string, Open> open;
+  const auto n = state->params.size();
+  state->bucket_of.assign(n, kNoBucket);
+  state->slot_of.assign(n, 0);
+  for (size_t i = n; i-- > 0;) {
+    const auto& p = state->params[i];
+    if (p.numel() == 0) continue;  // nothing to send (the same on every rank)
+    const auto key = p.device().str() + "/" + c10::toString(p.scalar_type());
+    const int64_t bytes = p.numel() * static_cast<int64_t>(p.element_size());
+    auto it = open.find(key);
+    const bool full = it != open.end() && bucket_bytes > 0 && it->second.bytes > 0 && it->second.bytes + bytes > it->second.cap;
+    if (it == open.end() || full) {
+      const int64_t cap = it == open.end() ? std::min(kFirstBucketBytes, bucket_bytes) : bucket_bytes;
+      state->buckets.emplace_back();
+      it = open.insert_or_assign(key, Open{state->buckets.size() - 1, 0, cap}).first;
+    }
+    auto& b = state->buckets[it->second.bucket];
+    state->slot_of[i] = b.params.size();
+    b.params.push_back(i);
+    b.offsets.push_back(b.numel);
+    b.numel += p.numel();
+    it->second.bytes += bytes;
+    state->bucket_of[i] = it->second.bucket;
+  }
+  for (auto& b : state->buckets) {
+    const auto& p = state->params[b.params[0]];
+    b.buffer = at::zeros({b.numel}, at::TensorOptions().dtype(p.scalar_type()).device(p.device()));
+  }
+  state->ready.assign(n, 0);
+
+  for (size_t i = 0; i < n; i++) {
+    auto acc = torch::autograd::impl::grad_accumulator(state->params[i]);
+    if (!acc) throw std::invalid_argument("parameter " + std::to_string(i) + " has no grad accumulator");
+    acc->add_post_hook(std::make_unique<ReadyHook>(std::weak_ptr<ReducerState>(state), i));
+    state->accumulators.push_back(std::move(acc));
+  }
+  *out = new rng_dist_reducer_s{std::move(state)};
+#else
+  (void)g; (void)params; (void)count; (void)bucket_bytes;
+  throw std::runtime_error("this libtorch has no c10d");
+#endif
+  RNG_END
+}
+
+// Arms the hooks for the next backward pass (and forgets the last one's state).
+RNG_API int rng_dist_reducer_prepare(rng_dist_reducer r) {
+  RNG_BEGIN
+  if (r == nullptr) throw std::invalid_argument("null reducer handle");
+#if defined(RNG_HAVE_C10D)
+  auto& s = *r->state;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  for (auto& b : s.buckets) {
+    // Left over from a failed step: the collective may still use that buffer, so take a new one.
+    if (b.work) b.buffer = at::zeros_like(b.buffer);
+    b.work.reset();
+    b.pending = b.params.size();
+  }
+  std::fill(s.ready.begin(), s.ready.end(), 0);
+  s.next_launch = 0;
+  s.error.clear();
+  s.armed = true;
+#endif
+  RNG_END
+}
+
+// After backward: launches the buckets not launched yet (a parameter without a gradient sends
+// zeros), waits for every all-reduce with the group's timeout, and writes the averaged
+// gradients into param.grad. A failure inside a hook during backward is reported here.
+RNG_API int rng_dist_reducer_finish(rng_dist_reducer r) {
+  RNG_BEGIN
+  if (r == nullptr) throw std::invalid_argument("null reducer handle");
+#if defined(RNG_HAVE_C10D)
+  auto& s = *r->state;
+  auto& group = G(s.group);
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (!s.armed) throw std::logic_error("gradient reducer: finish without prepare before the backward pass");
+  s.armed = false;
+  if (!s.error.empty()) throw std::runtime_error(s.error);
+  at::NoGradGuard no_grad;
+  for (auto& b : s.buckets) {
+    for (size_t k = 0; k < b.params.size(); k++) {
+      if (s.ready[b.params[k]]) continue;
+      s.slot(b, k).zero_();  // unused in this forward: zeros, as every rank must send the same buffers
+      s.ready[b.params[k]] = 1;
+      b.pending--;
+    }
+  }
+  s.launch_ready();
+  for (auto& b : s.buckets) {
+    wait(group, b.work, "all_reduce");
+    b.work.reset();
+    if (group.size > 1) b.buffer.div_(group.size);
+    for (size_t k = 0; k < b.params.size(); k++) {
+      auto& p = s.params[b.params[k]];
+      auto& grad = p.mutable_grad();
+      if (grad.defined()) grad.copy_(s.slot(b, k));
+      else grad = at::empty_like(p).copy_(s.slot(b, k));  // strides like the parameter, as autograd makes them
+    }
+  }
+  for (auto& p : s.params)
+    if (p.numel() == 0 && !p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
+#endif
+  RNG_END
+}
+
+// Frees the reducer; its hooks stay on the accumulators but do nothing any more. Null is a no-op.
+RNG_API int rng_dist_reducer_free(rng_dist_reducer r) {
+  RNG_BEGIN
+  delete r;
+  RNG_END
+}
