@@ -6,13 +6,17 @@
 # The configurations alternate ROUNDS times (the machine may be shared); the summary gives each
 # one's median img/s.
 #
-#   bench/dist/run.sh [ROUNDS] [STEPS] [GLOBAL_BATCH] [WIDTH]
+# NETWORK resnet20 runs the Zoo's ResNet-20 (1x28x28, channels-last) on both sides instead.
+# "2x1" all-reduces after backward; "2x1 overlap" during backward (GradientReducer, the Trainer's default).
+#
+#   bench/dist/run.sh [ROUNDS] [STEPS] [GLOBAL_BATCH] [WIDTH] [NETWORK]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
 steps=${2:-150}
 batch=${3:-64}
 width=${4:-16}
+network=${5:-twoblock}
 worker=samples/ResNetGen.DistWorker/bin/Release/net10.0/ResNetGen.DistWorker
 [ -x "$worker" ] || dotnet build samples/ResNetGen.DistWorker -c Release -nologo -v quiet -clp:ErrorsOnly
 python=/usr/bin/python3
@@ -20,20 +24,21 @@ peer=bench/dist/torch_peer.py
 have_torch=0
 "$python" -c "import torch.distributed as d; assert d.is_gloo_available()" 2>/dev/null && have_torch=1
 
-common=(--steps "$steps" --warmup 5 --batch "$batch" --width "$width" --timeout-s 120)
+common=(--steps "$steps" --warmup 5 --batch "$batch" --width "$width" --network "$network" --timeout-s 120)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); global batch $batch, $steps steps, width $width"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $network, global batch $batch, $steps steps, width $width"
 for round in $(seq "$rounds"); do
   echo "-- round $round"
   {
     OMP_NUM_THREADS=1 "$worker" bench --threads 1 "${common[@]}" | sed 's/^/resnetgen 1x1 | /'
     OMP_NUM_THREADS=2 "$worker" bench --threads 2 "${common[@]}" | sed 's/^/resnetgen 1x2 | /'
     "$worker" launch --nproc 2 --threads 1 -- bench --threads 1 "${common[@]}" | grep 'bench:' | sed 's/^/resnetgen 2x1 | /'
+    "$worker" launch --nproc 2 --threads 1 -- bench --threads 1 --overlap 1 "${common[@]}" | grep 'bench:' | sed 's/^/resnetgen 2x1 overlap | /'
     if [ "$have_torch" = 1 ]; then
-      OMP_NUM_THREADS=1 "$python" "$peer" single --threads 1 --steps "$steps" --batch "$batch" --width "$width" | sed 's/^/pytorch 1x1 | /'
-      OMP_NUM_THREADS=2 "$python" "$peer" single --threads 2 --steps "$steps" --batch "$batch" --width "$width" | sed 's/^/pytorch 1x2 | /'
-      OMP_NUM_THREADS=1 "$python" "$peer" ddp --nproc 2 --steps "$steps" --batch "$batch" --width "$width" 2>/dev/null |
+      OMP_NUM_THREADS=1 "$python" "$peer" single --threads 1 --steps "$steps" --batch "$batch" --width "$width" --network "$network" | sed 's/^/pytorch 1x1 | /'
+      OMP_NUM_THREADS=2 "$python" "$peer" single --threads 2 --steps "$steps" --batch "$batch" --width "$width" --network "$network" | sed 's/^/pytorch 1x2 | /'
+      OMP_NUM_THREADS=1 "$python" "$peer" ddp --nproc 2 --steps "$steps" --batch "$batch" --width "$width" --network "$network" 2>/dev/null |
         sed -e '/DistributedDataParallel/s/^/pytorch 2x1 ddp | /' -e '/all-reduce after/s/^/pytorch 2x1 flat | /'
     fi
   } | tee -a "$log"

@@ -202,6 +202,7 @@ internal static partial class Worker
         var warmup = o.Int("warmup", 5);
         var globalBatch = o.Int("batch", 64);
         var width = o.Int("width", 16);
+        var network = o.Get("network") ?? "twoblock"; // or resnet20: the Zoo's ResNet-20 on 1x28x28, channels-last
         var overlap = o.Get("overlap") == "1"; // the gradient all-reduce during backward (GradientReducer)
         var bucketBytes = long.Parse(o.Get("bucket-bytes") ?? $"{ProcessGroup.DefaultBucketBytes}", CultureInfo.InvariantCulture);
         using var group = TorchrunEnvironment.IsPresent() ? ProcessGroup.FromEnvironment("gloo", Timeout(o)) : null;
@@ -210,13 +211,22 @@ internal static partial class Worker
         var batch = globalBatch / world;
 
         torch.manual_seed(0);
-        using var model = new TwoBlockResNet(inChannels: 1, numClasses: 4, width: width);
+        using Module<Tensor, Tensor> model = network switch
+        {
+            "twoblock" => new TwoBlockResNet(inChannels: 1, numClasses: 4, width: width),
+            "resnet20" => new ResNetGen.Zoo.ResNet20(),
+            _ => throw new ArgumentException($"unknown network '{network}' (twoblock or resnet20)"),
+        };
+        var resnet20 = network == "resnet20";
+        if (resnet20) model.to(Device.CPU, null, MemoryFormat.ChannelsLast);
         group?.BroadcastModule(model);
         using var reducer = overlap ? group?.CreateGradientReducer(model, bucketBytes) : null;
         var parameters = model.parameters().ToList();
         var data = Enumerable.Range(0, 4).Select(i =>
         {
-            var (x, y) = SyntheticQuadrants.Batch(globalBatch, seed: i + 1);
+            var (x, y) = resnet20
+                ? (torch.rand([globalBatch, 1, 28, 28]).contiguous(MemoryFormat.ChannelsLast), torch.randint(0, 10, [globalBatch]))
+                : SyntheticQuadrants.Batch(globalBatch, seed: i + 1);
             var xs = x.slice(0, rank * batch, (rank + 1) * batch).contiguous().DetachFromDisposeScope();
             var ys = y.slice(0, rank * batch, (rank + 1) * batch).contiguous().DetachFromDisposeScope();
             x.Dispose();
@@ -255,7 +265,7 @@ internal static partial class Worker
         var commShare = group?.AllReduce(comm.Elapsed.TotalSeconds / seconds, ReduceOp.Average) ?? 0;
         if (rank == 0)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"bench: {world} process(es) x {torch.get_num_threads()} thread(s), global batch {globalBatch}, width {width}, " +
+                $"bench: {world} process(es) x {torch.get_num_threads()} thread(s), global batch {globalBatch}, {network}{(resnet20 ? "" : $" width {width}")}, " +
                 $"{model.parameter_count()} parameters, overlap {(overlap ? "on" : "off")}, buckets of {bucketBytes} B: " +
                 $"{imagesPerSecond:F1} img/s ({seconds / steps * 1000:F1} ms/step, " +
                 $"gradient all-reduce {commShare * 100:F1}% of the time)"));
