@@ -124,9 +124,7 @@ public sealed class DataLoader : IEnumerable<Batch>
         var order = Shuffle ? DataRandom.ForEpoch(Seed, epoch).Permutation(Dataset.Count) : Enumerable.Range(0, Dataset.Count).Select(i => (long)i).ToArray();
         if (NumShards == 1) return order;
 
-        var shard = new long[SampleCount];
-        for (var i = 0; i < shard.Length; i++) shard[i] = order[(ShardIndex + (long)i * NumShards) % order.Length];
-        return shard;
+        return Distributed.DistributedSampler.Strided(order, NumShards, ShardIndex, SampleCount);
     }
 
     /// <summary>Batch <paramref name="index"/> of <paramref name="epoch"/>, made now on this thread; the caller disposes it.</summary>

@@ -61,9 +61,17 @@ public sealed class DistributedSampler
     /// <summary>This rank's indices for <paramref name="epoch"/>.</summary>
     public long[] Indices(int epoch)
     {
-        var order = EpochOrder(epoch);
-        var result = new long[NumSamples];
-        for (long i = 0; i < NumSamples; i++) result[i] = order[Rank + i * NumReplicas];
+        return Strided(EpochOrder(epoch), NumReplicas, Rank, NumSamples);
+    }
+
+    /// <summary>
+    /// Positions rank, rank + replicas, rank + 2·replicas, … of <paramref name="order"/>, <paramref name="count"/>
+    /// of them, wrapping around to its start (the padding). Shared with <see cref="Data.DataLoader.Shard"/>.
+    /// </summary>
+    internal static long[] Strided(long[] order, int replicas, int rank, long count)
+    {
+        var result = new long[count];
+        for (long i = 0; i < count; i++) result[i] = order[(rank + i * replicas) % order.Length];
         return result;
     }
 

@@ -15,6 +15,7 @@ namespace ResNetGen.Training;
 internal sealed class DataParallel(ProcessGroup? group) : IDisposable
 {
     private GradientReducer? reducer;
+    private List<Tensor>? buffers;
 
     public ProcessGroup? Group { get; } = group is { WorldSize: > 1 } ? group : null;
 
@@ -67,7 +68,8 @@ internal sealed class DataParallel(ProcessGroup? group) : IDisposable
     public void BroadcastBuffers(Module model)
     {
         if (Group is null) return;
-        var buffers = model.buffers().ToList();
+        // Collected once: the module's buffers are fixed objects (moves and loads change them in place).
+        buffers ??= model.buffers().ToList();
         if (buffers.Count > 0) Group.Broadcast(buffers);
     }
 

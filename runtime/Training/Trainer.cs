@@ -77,7 +77,7 @@ public sealed class Trainer : IDisposable
         parallel.BroadcastModule(model);
         if (options.OverlapGradientReduce) parallel.OverlapGradientReduce(model);
         // Synchronized batch norm keeps the running statistics equal by itself.
-        broadcastBuffers = parallel.Enabled && options.BroadcastBuffers && !(options.SyncBatchNorm && model.named_modules().Any(m => m.module is ResNetGen.Torch.Modules.BatchNorm2d));
+        broadcastBuffers = parallel.Enabled && options.BroadcastBuffers && !options.SyncBatchNorm;
 
         optimizer = CreateOptimizer(model, options);
         // float16 needs loss scaling; bfloat16 has float32's range and does not.
@@ -236,7 +236,7 @@ public sealed class Trainer : IDisposable
                         return new FitResult(FitOutcome.Interrupted, run, checkpointPath, File.Exists(bestPath) ? bestPath : null, reportPath);
                     }
                 }
-                var totals = Totals();
+                // The last batch was a report, so (lossSum, correct, seen) are already this epoch's totals over all ranks.
                 // The last step updated each rank's running statistics from its own shard: evaluate and save rank 0's everywhere.
                 if (broadcastBuffers) parallel.BroadcastBuffers(model);
                 var trainTime = trainSeconds + epochWatch.Elapsed.TotalSeconds;
@@ -246,13 +246,13 @@ public sealed class Trainer : IDisposable
                 var metrics = new EpochMetrics
                 {
                     Epoch = epoch,
-                    TrainLoss = totals.Loss / totals.Seen,
-                    TrainTop1 = (double)totals.Correct / totals.Seen,
+                    TrainLoss = lossSum / seen,
+                    TrainTop1 = (double)correct / seen,
                     TestLoss = eval.Loss,
                     TestTop1 = eval.Top1,
                     TestTop5 = eval.Top5,
                     LearningRate = CurrentLearningRate,
-                    ImagesPerSecond = totals.Seen / Math.Max(trainTime, 1e-9),
+                    ImagesPerSecond = seen / Math.Max(trainTime, 1e-9),
                     EpochSeconds = trainTime,
                     Steps = steps,
                 };
