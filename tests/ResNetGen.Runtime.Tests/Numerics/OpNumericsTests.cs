@@ -46,6 +46,9 @@ public class OpNumericsTests(ITestOutputHelper output)
         // Python sees copies of the inputs (made before our op can touch them, e.g. BN's running stats).
         var sent = op.Inputs.Select((input, i) => new KeyValuePair<string, Tensor>(input.Name, inputs[i].detach().clone())).ToList();
 
+        // Float reductions (e.g. conv2d's weight gradient) split their work by thread count, so the
+        // oracle runs with ours: other tests in this process may have set it (the Trainer does).
+        var threads = torch.get_num_threads();
         torch.manual_seed(op.Seed);
         var ours = op.Ours(inputs);
 
@@ -62,6 +65,7 @@ public class OpNumericsTests(ITestOutputHelper output)
         }
 
         var expected = PythonOracle.Shared.Run($$"""
+            torch.set_num_threads(params["threads"])
             grad_names = params["grad_names"]
             for n in grad_names:
                 inputs[n].requires_grad_(True)
@@ -75,7 +79,7 @@ public class OpNumericsTests(ITestOutputHelper output)
                 sum(terms).backward()
             for n in grad_names:
                 outputs["grad_" + n] = inputs[n].grad
-            """, sent, new { grad_names = gradNames, seed = op.Seed });
+            """, sent, new { grad_names = gradNames, seed = op.Seed, threads });
 
         Assert.Equal(ours.Length, expected.Keys.Count(k => k.StartsWith("out", StringComparison.Ordinal)));
         double worst = 0;
