@@ -46,6 +46,7 @@ public static class GeneratorHarness
         var list = tpa.Where(p => p.Length > 0 && Path.GetFileName(p) is var n && (n.StartsWith("System.", StringComparison.Ordinal) || n is "mscorlib.dll" or "netstandard.dll"))
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToList();
         list.Add(MetadataReference.CreateFromFile(typeof(ResNetGen.ResNetAttribute).Assembly.Location));
+        list.Add(MetadataReference.CreateFromFile(typeof(ResNetGen.Torch.Tensor).Assembly.Location));
         return list.ToImmutableArray();
     }
 
