@@ -582,7 +582,7 @@ internal static class Emitter
     private static string ExprText(Expr e, bool compact)
     {
         if (e.IsConstant) return Int(e.Constant);
-        var text = e.Factor == 1 ? e.Param! : compact ? $"{Int(e.Factor)}{e.Param}" : $"{e.Param} * {Int(e.Factor)}";
+        var text = e.Factor == 1 ? e.Param! : compact ? $"{e.Param}*{Int(e.Factor)}" : $"{e.Param} * {Int(e.Factor)}";
         if (e.Divisor <= 1) return text;
         return compact ? $"{text}/{Int(e.Divisor)}" : $"global::System.Math.Max(1, {text} / {Int(e.Divisor)})";
     }
