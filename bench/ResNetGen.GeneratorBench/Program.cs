@@ -14,7 +14,8 @@ var parse = new CSharpParseOptions(LanguageVersion.Latest);
 var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
     .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) == "netstandard.dll")
     .Select(p => MetadataReference.CreateFromFile(p)).Cast<MetadataReference>()
-    .Append(MetadataReference.CreateFromFile(typeof(ResNetGen.ResNetAttribute).Assembly.Location)).ToList();
+    .Append(MetadataReference.CreateFromFile(typeof(ResNetGen.ResNetAttribute).Assembly.Location))
+    .Append(MetadataReference.CreateFromFile(typeof(ResNetGen.Torch.Tensor).Assembly.Location)).ToList();
 
 string Network(int i, int classes)
 {

@@ -9,8 +9,9 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 feed="$work/feed"
 
+dotnet pack "$root/generator/ResNetGen.Attributes/ResNetGen.Attributes.csproj" -c Release -o "$feed" -nologo -v q >/dev/null
 dotnet pack "$root/runtime/ResNetGen.Runtime.csproj" -c Release -o "$feed" -nologo -v q >/dev/null
-pkg="$(ls "$feed"/ResNetGen.*.nupkg | head -1)"
+pkg="$(ls "$feed"/ResNetGen.[0-9]*.nupkg | head -1)"
 unzip -l "$pkg" | grep -q "analyzers/dotnet/cs/ResNetGen.Generator.dll" || { echo "FAIL: generator not under analyzers/dotnet/cs"; exit 1; }
 unzip -l "$pkg" | grep -q "lib/net10.0/ResNetGen.Runtime.dll" || { echo "FAIL: runtime library missing"; exit 1; }
 version="$(basename "$pkg" .nupkg | sed 's/^ResNetGen\.//')"
