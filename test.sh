@@ -27,8 +27,9 @@ check() {
 }
 echo "Program checks:"
 check "the native shim compiles and links against libtorch 2.6 (scripts/check-libtorch2.sh)" scripts/check-libtorch2.sh
+# One thread: the suite checks plumbing here, and OpenMP's spinning threads crawl on a busy machine.
 check "the GPU smoke suite's plumbing on the CPU (bench/gpu/ResNetGen.GpuSmoke --device cpu)" \
-  dotnet bench/gpu/ResNetGen.GpuSmoke/bin/Release/net10.0/ResNetGen.GpuSmoke.dll --device cpu --amp-steps 12
+  env OMP_NUM_THREADS=1 dotnet bench/gpu/ResNetGen.GpuSmoke/bin/Release/net10.0/ResNetGen.GpuSmoke.dll --device cpu --amp-steps 12
 if [ "$extra_failed" -ne 0 ] && [ "$status" -eq 0 ]; then status=1; fi
 
 # dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, Total: T" line per project.

@@ -142,7 +142,7 @@ phase_build() {
   ls -la "$build/libresnetgen_shim.so"
 }
 collect_build() {
-  summary+=("## Build" "" '```' "$(grep -E 'resnetgen_shim:|error' "$out/build.log" | head -n 20)" '```' "")
+  summary+=("## Build" "" '```' "$(grep -E 'resnetgen_shim:|error:|FAILED|libresnetgen_shim.so$' "$out/build.log" | head -n 20)" '```' "")
 }
 
 # The published programs, unpacked once (the archive travels; the unpacked folder is kept).
@@ -186,10 +186,10 @@ collect_bench() {
   local table
   table=$(grep '^RESULT ' "$out/bench.log" | sed 's/^RESULT //' | awk '{
       for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", v["network"], v["input"], v["batch"], v["amp"], v["ours_img_s"], v["pytorch_img_s"], v["ratio"], v["rounds"] " x " v["steps"] " steps"
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", v["network"], v["input"], v["batch"], v["amp"], v["device"] == "cpu" ? v["threads"] " thread(s)" : v["device"], v["ours_img_s"], v["pytorch_img_s"], v["ratio"], v["rounds"] " x " v["steps"] " steps"
     }')
   summary+=("## Training throughput: our Trainer's step vs PyTorch eager (channels-last, SGD Nesterov; medians)" ""
-            "| network | input | batch | amp | ours img/s | PyTorch img/s | ratio | rounds |" "|---|---|---|---|---|---|---|---|"
+            "| network | input | batch | amp | on | ours img/s | PyTorch img/s | ratio | rounds |" "|---|---|---|---|---|---|---|---|---|"
             "$table" "")
 }
 

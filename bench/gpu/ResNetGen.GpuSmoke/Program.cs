@@ -4,7 +4,7 @@ using ResNetGen.Torch;
 
 // The CUDA smoke suite: every check prints PASS, FAIL or SKIP with its numbers; the exit code is
 // 1 when any check fails (2 for bad arguments). Usage:
-//   ResNetGen.GpuSmoke [--device cuda|cuda:N|cpu] [--amp-steps N]
+//   ResNetGen.GpuSmoke [--device cuda|cuda:N|cpu] [--amp-steps N] [--only check1,check2]
 // With --device cpu the CUDA-only checks print SKIP with the reason and the others run on the CPU.
 string? Arg(string name)
 {
@@ -14,16 +14,18 @@ string? Arg(string name)
 
 Device device;
 int ampSteps;
+string[]? only;
 try
 {
     device = Device.Parse(Arg("--device") ?? "cuda");
     ampSteps = int.Parse(Arg("--amp-steps") ?? "50", CultureInfo.InvariantCulture);
     if (ampSteps < 10) throw new ArgumentException("--amp-steps must be at least 10");
+    only = Arg("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 catch (Exception e) when (e is ArgumentException or FormatException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
-    Console.Error.WriteLine("usage: ResNetGen.GpuSmoke [--device cuda|cuda:N|cpu] [--amp-steps N]");
+    Console.Error.WriteLine("usage: ResNetGen.GpuSmoke [--device cuda|cuda:N|cpu] [--amp-steps N] [--only check1,check2]");
     return 2;
 }
 
@@ -35,9 +37,15 @@ if (device.type == DeviceType.CUDA && !cudaAvailable)
     return 1;
 }
 
-var suite = new SmokeChecks(device, ampSteps);
+var checks = new SmokeChecks(device, ampSteps).All().ToList();
+var unknown = only?.Except(checks.Select(c => c.Name)).ToList() ?? [];
+if (unknown.Count > 0)
+{
+    Console.Error.WriteLine($"error: unknown check(s) {string.Join(", ", unknown)}; known: {string.Join(", ", checks.Select(c => c.Name))}");
+    return 2;
+}
 var (passed, failed, skipped) = (0, 0, 0);
-foreach (var (name, check) in suite.All())
+foreach (var (name, check) in checks.Where(c => only is null || only.Contains(c.Name)))
 {
     var watch = System.Diagnostics.Stopwatch.StartNew();
     CheckResult result;
