@@ -30,7 +30,7 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 }
 
 var cudaAvailable = torch.cuda.is_available();
-Console.WriteLine($"smoke suite: device {device}, libtorch {torch.version}, CUDA available: {cudaAvailable} ({torch.cuda.device_count()} device(s))");
+Console.WriteLine($"smoke suite: device {device}, libtorch {torch.version}, .NET {Environment.Version}, CUDA available: {cudaAvailable} ({torch.cuda.device_count()} device(s))");
 if (device.type == DeviceType.CUDA && !cudaAvailable)
 {
     Console.WriteLine($"FAIL  {"cuda-available",-24} device {device} requested but this libtorch ({torch.version}) sees no CUDA device");
