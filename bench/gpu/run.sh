@@ -222,7 +222,7 @@ fi
 {
   echo "date (UTC): $(date -u '+%Y-%m-%d %H:%M:%S')"
   echo "mode: $mode (device $device)"
-  echo "host: $(hostname) | cores: $(nproc) | memory: $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+  echo "host: $(cat /proc/sys/kernel/hostname 2>/dev/null || echo unknown) | cores: $(nproc) | memory: $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
   echo "commit: $(cat "$publish/COMMIT" 2>/dev/null || echo unknown) (bench/gpu/prepare.sh)"
   "$python" - <<'EOF' 2>&1
 import platform, torch
