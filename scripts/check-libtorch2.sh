@@ -9,6 +9,9 @@
 # symbol it calls must be exported by libtorch 2.6's libraries); it cannot be loaded here (those
 # libraries need glibc 2.38 and libstdc++ 14), so this is a build check, not a run.
 #
+# An API that 2.6 marks deprecated is an error here: the GPU machine's newer libtorch may have
+# dropped it already.
+#
 # Usage: scripts/check-libtorch2.sh         fetch (once, cached) and build (incremental)
 # Exit: 0 built, 1 build failed, 77 skipped (Debian's archive unreachable, not under CI=true).
 set -euo pipefail
@@ -57,6 +60,7 @@ echo "==> building the shim against libtorch $version ($build)"
 cmake -S runtime/native -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="$root/usr" -DTorch_DIR="$cmake_dir/Torch" -DCaffe2_DIR="$cmake_dir/Caffe2" \
   -DRESNETGEN_PROBE_COMPILE_ONLY=ON -DCMAKE_SHARED_LINKER_FLAGS=-Wl,--no-undefined \
+  -DCMAKE_CXX_FLAGS="-Werror=deprecated-declarations" \
   -Wno-dev > "$cache/configure.log" 2>&1 || { cat "$cache/configure.log" >&2; exit 1; }
 grep -q "libtorch $version" "$cache/configure.log" || { echo "error: CMake did not pick libtorch $version:" >&2; grep resnetgen_shim "$cache/configure.log" >&2; exit 1; }
 cmake --build "$build" --parallel "$(nproc)" -- -k 0 || exit 1
