@@ -4,7 +4,6 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torchvision
 
 
 class BasicBlock(nn.Module):
@@ -53,13 +52,66 @@ class ResNet20(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
+class Bottleneck(nn.Module):
+    """torchvision's Bottleneck (v1.5: the stride on the 3x3), written out so the GPU machine
+    needs no torchvision."""
+
+    def __init__(self, inp, planes, stride):
+        super().__init__()
+        out = planes * 4
+        self.conv1 = nn.Conv2d(inp, planes, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv3 = nn.Conv2d(planes, out, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(out)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = None
+        if stride != 1 or inp != out:
+            self.downsample = nn.Sequential(nn.Conv2d(inp, out, 1, stride, bias=False), nn.BatchNorm2d(out))
+
+    def forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        return self.relu(out + identity)
+
+
+class ResNet50(nn.Module):
+    """torchvision.models.resnet50 (v1.5), 25,557,032 parameters, as samples/ResNetGen.Zoo's ResNet50."""
+
+    def __init__(self, num_classes=1000):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        layers, inp = [], 64
+        for planes, blocks, stride in [(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)]:
+            stage = []
+            for i in range(blocks):
+                stage.append(Bottleneck(inp, planes, stride if i == 0 else 1))
+                inp = planes * 4
+            layers.append(nn.Sequential(*stage))
+        self.layer1, self.layer2, self.layer3, self.layer4 = layers
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(2048, num_classes)
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
 def make(network):
     if network == "resnet20":
         return ResNet20(), (1, 28, 28)
     if network == "resnet18":
+        import torchvision  # only the CPU benchmark's ResNet-18 row needs it
         return torchvision.models.resnet18(num_classes=1000), (3, 32, 32)
     if network == "resnet50":
-        return torchvision.models.resnet50(num_classes=1000), (3, 224, 224)
+        return ResNet50(), (3, 224, 224)
     raise ValueError(network)
 
 
@@ -83,7 +135,9 @@ def setup(network, batch, channels_last, threads, device="cpu", amp="off"):
     if device.startswith("cuda"):
         torch.backends.cudnn.benchmark = True
     # float16 needs loss scaling; bfloat16 does not (as in our Trainer).
-    scaler = torch.cuda.amp.GradScaler(enabled=amp == "float16" and device.startswith("cuda"))
+    enabled = amp == "float16" and device.startswith("cuda")
+    # torch.amp.GradScaler since 2.3; torch.cuda.amp's is deprecated there (1.13 has only that one).
+    scaler = torch.amp.GradScaler("cuda", enabled=enabled) if hasattr(torch.amp, "GradScaler") else torch.cuda.amp.GradScaler(enabled=enabled)
     _cache[(network, batch, channels_last, threads, device, amp)] = (model, x, y, opt, scaler)
     return True
 
@@ -101,7 +155,8 @@ def run(network, batch, channels_last, threads, steps, device="cpu", amp="off"):
         torch.cuda.synchronize()
     t = time.perf_counter()
     for _ in range(steps):
-        with torch.autocast("cuda", dtype=getattr(torch, amp) if amp != "off" else torch.float16, enabled=amp != "off" and cuda):
+        # As our Trainer: autocast on the step's device whenever mixed precision is asked (CPU: bfloat16).
+        with torch.autocast(device.split(":")[0], dtype=getattr(torch, amp) if amp != "off" else torch.bfloat16, enabled=amp != "off"):
             loss = F.cross_entropy(model(x), y)
         opt.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()

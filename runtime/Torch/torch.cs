@@ -121,6 +121,28 @@ public static partial class torch
                 }
                 set => LibTorch.Check(LibTorch.rng_set_cudnn_benchmark(value ? 1 : 0));
             }
+
+            /// <summary>Only deterministic cuDNN algorithms: reruns give bit-identical results (slower).</summary>
+            public static bool deterministic
+            {
+                get
+                {
+                    LibTorch.Check(LibTorch.rng_get_cudnn_deterministic(out var b));
+                    return b != 0;
+                }
+                set => LibTorch.Check(LibTorch.rng_set_cudnn_deterministic(value ? 1 : 0));
+            }
+
+            /// <summary>Lets cuDNN's float32 convolutions use TF32 on Ampere and later (libtorch's default: on).</summary>
+            public static bool allow_tf32
+            {
+                get
+                {
+                    LibTorch.Check(LibTorch.rng_get_cudnn_allow_tf32(out var b));
+                    return b != 0;
+                }
+                set => LibTorch.Check(LibTorch.rng_set_cudnn_allow_tf32(value ? 1 : 0));
+            }
         }
     }
 

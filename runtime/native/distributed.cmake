@@ -24,6 +24,11 @@ set(CMAKE_REQUIRED_LIBRARIES ${TORCH_LIBRARIES})
 set(CMAKE_REQUIRED_INCLUDES ${TORCH_INCLUDE_DIRS})
 set(CMAKE_REQUIRED_FLAGS "${TORCH_CXX_FLAGS}")
 set(CMAKE_REQUIRED_QUIET ON)
+# A compile check against a libtorch this machine cannot run (scripts/check-libtorch2.sh: Debian
+# 13's, built for a newer glibc) can compile the probes but not link them into an executable.
+if(RESNETGEN_PROBE_COMPILE_ONLY)
+  set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+endif()
 
 check_cxx_source_compiles([=[
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -105,6 +110,7 @@ unset(CMAKE_REQUIRED_LIBRARIES)
 unset(CMAKE_REQUIRED_INCLUDES)
 unset(CMAKE_REQUIRED_FLAGS)
 unset(CMAKE_REQUIRED_QUIET)
+unset(CMAKE_TRY_COMPILE_TARGET_TYPE)
 
 set(_rng_backends "")
 if("RNG_HAVE_GLOO" IN_LIST _rng_dist_defs)

@@ -35,6 +35,10 @@ internal static partial class LibTorch
     [LibraryImport(Lib)] internal static partial int rng_set_num_threads(int count);
     [LibraryImport(Lib)] internal static partial int rng_set_cudnn_benchmark(int enabled);
     [LibraryImport(Lib)] internal static partial int rng_get_cudnn_benchmark(out int enabled);
+    [LibraryImport(Lib)] internal static partial int rng_set_cudnn_deterministic(int enabled);
+    [LibraryImport(Lib)] internal static partial int rng_get_cudnn_deterministic(out int enabled);
+    [LibraryImport(Lib)] internal static partial int rng_set_cudnn_allow_tf32(int enabled);
+    [LibraryImport(Lib)] internal static partial int rng_get_cudnn_allow_tf32(out int enabled);
     [LibraryImport(Lib)] internal static partial int rng_manual_seed(ulong seed);
     [LibraryImport(Lib)] internal static partial int rng_test_throw_unknown();
     [LibraryImport(Lib)] internal static partial int rng_malloc_tuned(out int tuned);

@@ -88,6 +88,32 @@ RNG_API int rng_get_cudnn_benchmark(int* out) {
   RNG_END
 }
 
+// cuDNN's deterministic algorithms only (bit-identical reruns, e.g. a resume check) and whether
+// its convolutions may use TF32 (libtorch's default: yes; off for float32-exact comparisons).
+RNG_API int rng_set_cudnn_deterministic(int enabled) {
+  RNG_BEGIN
+  at::globalContext().setDeterministicCuDNN(enabled != 0);
+  RNG_END
+}
+
+RNG_API int rng_get_cudnn_deterministic(int* out) {
+  RNG_BEGIN
+  *out = at::globalContext().deterministicCuDNN() ? 1 : 0;
+  RNG_END
+}
+
+RNG_API int rng_set_cudnn_allow_tf32(int enabled) {
+  RNG_BEGIN
+  at::globalContext().setAllowTF32CuDNN(enabled != 0);
+  RNG_END
+}
+
+RNG_API int rng_get_cudnn_allow_tf32(int* out) {
+  RNG_BEGIN
+  *out = at::globalContext().allowTF32CuDNN() ? 1 : 0;
+  RNG_END
+}
+
 RNG_API int rng_manual_seed(uint64_t seed) {
   RNG_BEGIN
   at::manual_seed(seed);
