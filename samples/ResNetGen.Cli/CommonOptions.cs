@@ -37,7 +37,7 @@ internal static class CommonOptions
             r =>
             {
                 if (!r.TryGet<string>(out var v) || v is null || v == "auto") return;
-                try { Torch.Device.Parse(v); } catch (ArgumentException e) { r.AddError($"--device: {e.Message}"); }
+                try { Torch.Device.Parse(v); } catch (ArgumentException e) { r.AddError($"--device: {Commands.OneLine(e)}"); }
             },
         },
     };

@@ -41,7 +41,7 @@ catch (Exception e)
 if (parsed.Errors.Count > 0)
 {
     // One line naming every problem (each message names its option), not the whole help text that would bury it.
-    var problems = parsed.Errors.Select(e => string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+    var problems = parsed.Errors.Select(e => Plain(string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))));
     Console.Error.WriteLine($"error: {string.Join(" ", problems)} (see `resnetgen{(parsed.CommandResult.Command is RootCommand ? "" : " " + parsed.CommandResult.Command.Name)} --help`)");
     return 1;
 }
@@ -55,3 +55,12 @@ catch (Exception e)
     Console.Error.WriteLine($"error: {Commands.OneLine(e)}");
     return 1;
 }
+
+// "as expected type 'System.Nullable`1[System.Int32]'" says "an integer" to a user.
+static string Plain(string message) => System.Text.RegularExpressions.Regex.Replace(message, @"as expected type '([^']+)'", m => m.Groups[1].Value switch
+{
+    var t when t.Contains("System.Int32", StringComparison.Ordinal) || t.Contains("System.Int64", StringComparison.Ordinal) => "as an integer",
+    var t when t.Contains("System.Double", StringComparison.Ordinal) => "as a number",
+    var t when t.Contains("System.Boolean", StringComparison.Ordinal) => "as true or false",
+    var t => $"as a {t[(t.LastIndexOf('.') + 1)..]}",
+});
