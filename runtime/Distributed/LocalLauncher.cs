@@ -47,6 +47,9 @@ public sealed record LaunchOptions
     /// <summary>Where the workers' output goes, each line prefixed with "[rank N] " (default: Console.Out).</summary>
     public TextWriter? Output { get; init; }
 
+    /// <summary>Where the workers' standard error goes, prefixed likewise (default: <see cref="Output"/> when given, else Console.Error).</summary>
+    public TextWriter? ErrorOutput { get; init; }
+
     /// <summary>Kills every worker when the whole job has run this long (null: no limit).</summary>
     public TimeSpan? Timeout { get; init; }
 
@@ -151,6 +154,7 @@ public static class LocalLauncher
     {
         ArgumentNullException.ThrowIfNull(options);
         var output = options.Output ?? Console.Out;
+        var errorOutput = options.ErrorOutput ?? options.Output ?? Console.Error;
         var outputGate = new object();
         var n = options.NprocPerNode;
         var port = options.MasterPort ?? FreePort(options.MasterAddr == "localhost" ? "127.0.0.1" : options.MasterAddr);
@@ -162,10 +166,10 @@ public static class LocalLauncher
         var exitCode = 0;
         var timedOut = false;
 
-        void Write(int rank, string? line)
+        void Write(TextWriter writer, int rank, string? line)
         {
             if (line is null) return;
-            lock (outputGate) output.WriteLine($"[rank {rank}] {line}");
+            lock (outputGate) writer.WriteLine($"[rank {rank}] {line}");
         }
 
         // The workers' parent thread: it forks every worker and lives until they are gone (see BindToLauncher).
@@ -202,8 +206,8 @@ public static class LocalLauncher
                     var process = new Process { StartInfo = info, EnableRaisingEvents = true };
                     var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
                     exited[r] = done;
-                    process.OutputDataReceived += (_, e) => Write(r, e.Data);
-                    process.ErrorDataReceived += (_, e) => Write(r, e.Data);
+                    process.OutputDataReceived += (_, e) => Write(output, r, e.Data);
+                    process.ErrorDataReceived += (_, e) => Write(errorOutput, r, e.Data);
                     process.Exited += (_, _) => done.TrySetResult(r);
                     if (!process.Start()) throw new InvalidOperationException($"could not start worker {r}: {options.FileName}");
                     processes[r] = process;

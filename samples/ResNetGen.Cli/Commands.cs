@@ -104,9 +104,15 @@ internal static class Commands
             var net = Networks.Find(r.GetValue(network)!);
             var spec = DatasetSpec.Find(r.GetValue(dataset)!);
             CheckCompatible(net, spec);
-            var dev = DistributedLaunch.DeviceFor(ResolveDevice(r.GetValue(device)!), group);
             var outDir = r.GetValue(output) ?? Path.Combine("runs", net.Name);
+            // Before anything slow (libtorch, the data): the output folder must really take a file, and a
+            // checkpoint to resume must be one (its settings are compared once the data is known).
+            if (main)
+                foreach (var stale in OutputFolder.Prepare(outDir))
+                    Console.WriteLine($"removed {Path.Combine(outDir, stale)}, left by an interrupted write");
             var resumeFrom = r.GetValue(resume);
+            if (resumeFrom is not null) CheckpointFile(resumeFrom, "--resume");
+            var dev = DistributedLaunch.DeviceFor(ResolveDevice(r.GetValue(device)!), group);
             var options = new TrainerOptions
             {
                 Epochs = r.GetValue(epochs),
@@ -129,13 +135,6 @@ internal static class Commands
                 ClassNames = spec.Classes,
             };
             options.Validate();
-
-            // Before any data is read or any step taken: the output folder must really take a file,
-            // and a checkpoint to resume must be one (its settings are compared once the data is known).
-            if (main)
-                foreach (var stale in OutputFolder.Prepare(outDir))
-                    Console.WriteLine($"removed {Path.Combine(outDir, stale)}, left by an interrupted write");
-            if (resumeFrom is not null) CheckpointFile(resumeFrom, "--resume");
 
             var wall = Stopwatch.StartNew();
             var root = r.GetValue(data);

@@ -129,8 +129,9 @@ public sealed partial class SignalTests(FaultFixture fixture)
         FaultTable.Add("rank-dies-before-first-checkpoint", 10, "rank 1 SIGKILLed in epoch 1, before any checkpoint", run, fixture.Root);
         Assert.Equal(137, run.ExitCode); // the launcher reports the dead rank's status (128 + SIGKILL)
         Cli.AssertNoCrash(run, signalExitAllowed: true);
-        Assert.Contains("No checkpoint was written yet: there is nothing to resume from", run.Stdout);
-        Assert.DoesNotContain("none yet", run.Stdout);
+        Assert.Contains("[rank 0] error: data-parallel training stopped at epoch 1", run.Stderr);
+        Assert.Contains("No checkpoint was written yet: there is nothing to resume from", run.Stderr);
+        Assert.DoesNotContain("none yet", run.Stdout + run.Stderr);
         Assert.Contains("error: data-parallel job failed: worker rank 1 exited with code 137", run.Stderr);
     }
 
