@@ -14,12 +14,12 @@ public static class FaultTable
 
     private static readonly ConcurrentDictionary<string, Row> Rows = new();
 
-    public static void Add(string id, int group, string fault, CliRun run, string root)
+    public static void Add(string id, int group, string fault, CliRun run, string root, string? message = null)
     {
         // The stderr line (for a run that succeeded: its warning or note); for a clean success, "(none)" and stdout's first line.
         var line = run.ErrorLines.Length > 0 ? string.Join(" / ", run.ErrorLines)
             : "(none; stdout: " + (run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "") + ")";
-        Rows[id] = new Row(id, group, fault, run.ExitCode, line.Replace(root, "$T", StringComparison.Ordinal));
+        Rows[id] = new Row(id, group, fault, run.ExitCode, (message ?? line).Replace(root, "$T", StringComparison.Ordinal));
     }
 
     public static string Markdown()

@@ -44,7 +44,9 @@ public sealed partial class SignalTests(FaultFixture fixture)
             Assert.Equal(0, Kill(running.Id, SIGTERM));
             stopped = running.Wait(TimeSpan.FromMinutes(1), "train (SIGTERM)");
         }
-        FaultTable.Add("sigterm-mid-epoch", 2, "SIGTERM to a single training process in the middle of epoch 1", stopped, fixture.Root);
+        FaultTable.Add("sigterm-mid-epoch", 2, "SIGTERM to a single training process in the middle of epoch 1 (then --resume)", stopped, fixture.Root,
+            "(stdout) " + string.Join(" / ", stopped.Stdout.Split('\n').Where(l => l.StartsWith("interrupted at", StringComparison.Ordinal) || l.StartsWith("Interrupted", StringComparison.Ordinal)).Select(l => l.Trim())) +
+            "; the resumed run ends bit-identical to an uninterrupted one");
         Assert.True(stopped.ExitCode == 143, $"expected 143 (128 + SIGTERM); {stopped}");
         Cli.AssertNoCrash(stopped, signalExitAllowed: true);
         var line = stopped.Stdout.Split('\n').Single(l => l.StartsWith("interrupted at epoch 1, batch ", StringComparison.Ordinal));
@@ -79,7 +81,8 @@ public sealed partial class SignalTests(FaultFixture fixture)
             Assert.Equal(0, Kill(running.Id, SIGTERM));
             run = running.Wait(TimeSpan.FromSeconds(90), "train --nproc-per-node 2 (SIGTERM)");
         }
-        FaultTable.Add("launcher-sigterm", 1, "SIGTERM to the `--nproc-per-node 2` launcher during epoch 1", run, fixture.Root);
+        FaultTable.Add("launcher-sigterm", 1, "SIGTERM to the `--nproc-per-node 2` launcher during epoch 1", run, fixture.Root,
+            "(stdout) " + string.Join(" / ", run.Stdout.Split('\n').Where(l => l.Contains("[launcher]", StringComparison.Ordinal) || l.Contains("interrupted at", StringComparison.Ordinal)).Select(l => l.Trim())));
         Assert.True(run.ExitCode == 143, $"expected 143; {run}");
         Cli.AssertNoCrash(run, signalExitAllowed: true);
         Assert.Contains("[rank 0] interrupted at epoch 1, batch ", run.Stdout);
