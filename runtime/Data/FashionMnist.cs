@@ -16,6 +16,8 @@ public static class Mnist
     internal static TensorDataset Load(string root, bool train, IReadOnlyList<string> classes)
     {
         ArgumentNullException.ThrowIfNull(root);
+        if (File.Exists(root)) throw new InvalidDataException($"{root}: is a file; the data folder must be the folder that holds the IDX files");
+        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"data folder not found: {root}");
         var prefix = train ? "train" : "t10k";
         var imagesPath = Find(root, $"{prefix}-images-idx3-ubyte");
         var labelsPath = Find(root, $"{prefix}-labels-idx1-ubyte");
@@ -43,6 +45,7 @@ public static class Mnist
     {
         var plain = Path.Combine(root, name);
         if (File.Exists(plain)) return plain;
+        if (Directory.Exists(plain)) throw new InvalidDataException($"{plain}: is a folder, not an IDX file");
         var gz = plain + ".gz";
         if (File.Exists(gz)) return gz;
         throw new FileNotFoundException($"IDX file not found: {plain} (nor {gz})", plain);

@@ -40,6 +40,7 @@ public static class Idx
     public static (long[] Dims, byte[] Data) ReadRaw(string path, int? expectedDims = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path)) throw new InvalidDataException($"{path}: is a folder, not an IDX file");
         if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
         try
         {
@@ -58,6 +59,10 @@ public static class Idx
         catch (EndOfStreamException e)
         {
             throw new InvalidDataException($"{path}: truncated ({e.Message})", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not InvalidDataException and not FileNotFoundException)
+        {
+            throw new InvalidDataException($"{path}: cannot be read ({(e is UnauthorizedAccessException ? "permission denied" : e.Message)})", e);
         }
     }
 
@@ -83,7 +88,10 @@ public static class Idx
         for (var i = 0; i < ndim; i++)
         {
             dims[i] = BinaryPrimitives.ReadUInt32BigEndian(header[(4 * i)..]);
-            total = checked(total * dims[i]);
+            // Four 32-bit sizes can overflow a long: that header cannot describe a real file.
+            if (dims[i] != 0 && total > long.MaxValue / dims[i])
+                throw new InvalidDataException($"{path}: the header's dimensions [{string.Join(", ", dims[..(i + 1)])}...] overflow (corrupt header)");
+            total *= dims[i];
         }
         if (total > Array.MaxLength) throw new InvalidDataException($"{path}: {total} elements is more than this reader holds in memory");
         var data = new byte[total];

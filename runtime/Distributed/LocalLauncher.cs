@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
+using System.Runtime.InteropServices;
 
 namespace ResNetGen.Distributed;
 
@@ -46,11 +47,21 @@ public sealed record LaunchOptions
     /// <summary>Where the workers' output goes, each line prefixed with "[rank N] " (default: Console.Out).</summary>
     public TextWriter? Output { get; init; }
 
+    /// <summary>Where the workers' standard error goes, prefixed likewise (default: <see cref="Output"/> when given, else Console.Error).</summary>
+    public TextWriter? ErrorOutput { get; init; }
+
     /// <summary>Kills every worker when the whole job has run this long (null: no limit).</summary>
     public TimeSpan? Timeout { get; init; }
 
     /// <summary>After the first worker fails, how long the others get to exit on their own before they are killed.</summary>
     public TimeSpan GracePeriod { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// While the workers run, this process handles SIGINT and SIGTERM itself: the first one is sent
+    /// on to every worker (which can then stop cleanly, e.g. save a checkpoint) and the launcher
+    /// waits for them; a second one kills them. Off, the signals keep their usual effect on this process.
+    /// </summary>
+    public bool ForwardSignals { get; init; }
 }
 
 /// <summary>How a launch ended.</summary>
@@ -60,6 +71,9 @@ public sealed record LaunchOptions
 public sealed record LaunchResult(int ExitCode, int? FailedRank, IReadOnlyList<int?> ExitCodes, bool TimedOut, string? Message)
 {
     public bool Succeeded => ExitCode == 0;
+
+    /// <summary>The signal (SIGINT 2, SIGTERM 15) this launcher received and forwarded (<see cref="LaunchOptions.ForwardSignals"/>), or null.</summary>
+    public int? Signal { get; init; }
 }
 
 /// <summary>
@@ -70,6 +84,42 @@ public sealed record LaunchResult(int ExitCode, int? FailedRank, IReadOnlyList<i
 /// </summary>
 public static class LocalLauncher
 {
+    /// <summary>
+    /// Set in every worker's environment to the launcher's process id; <see cref="BindToLauncher"/>
+    /// (called first thing by the worker) makes the worker die with that process.
+    /// </summary>
+    public const string LauncherPidVariable = "RESNETGEN_LAUNCHER_PID";
+
+    /// <summary>
+    /// In a worker started by <see cref="Run"/>: asks the kernel to SIGKILL this process when the
+    /// launcher dies, however it dies (SIGKILL and the OOM killer included, where no handler of the
+    /// launcher's can run). Returns false when this process was not started by a launcher or the
+    /// platform has no parent-death signal (not Linux); exits at once if the launcher is already gone.
+    /// <para>
+    /// Why the parent-death signal rather than a process group or a pipe: killing a process group
+    /// needs someone alive to send the kill, which is exactly what a SIGKILLed launcher cannot do,
+    /// and a pipe the worker watches needs the worker's own thread to notice and act, which a worker
+    /// stuck in a long native call (a collective, a big convolution) does late or never. The kernel
+    /// delivers the parent-death signal itself. Its catch: it fires when the parent THREAD that
+    /// forked the worker exits, not the process; the launcher therefore forks every worker from one
+    /// dedicated thread that lives until the workers are gone, and the worker sets the signal itself
+    /// (inherited settings are cleared by fork) and then checks getppid() against the launcher's pid,
+    /// to catch a launcher that died before the call.
+    /// </para>
+    /// </summary>
+    public static bool BindToLauncher()
+    {
+        var text = System.Environment.GetEnvironmentVariable(LauncherPidVariable);
+        if (string.IsNullOrEmpty(text) || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var launcher)) return false;
+        if (!Posix.SetParentDeathSignal(Posix.SIGKILL)) return false;
+        if (Posix.ParentProcessId() != launcher)
+        {
+            Console.Error.WriteLine($"error: the launcher (process {launcher}) is gone; this worker stops");
+            System.Environment.Exit(137);
+        }
+        return true;
+    }
+
     /// <summary>A TCP port that is free on <paramref name="address"/> right now (bind to port 0, read it, close).</summary>
     public static int FreePort(string address = "127.0.0.1")
     {
@@ -104,6 +154,7 @@ public static class LocalLauncher
     {
         ArgumentNullException.ThrowIfNull(options);
         var output = options.Output ?? Console.Out;
+        var errorOutput = options.ErrorOutput ?? options.Output ?? Console.Error;
         var outputGate = new object();
         var n = options.NprocPerNode;
         var port = options.MasterPort ?? FreePort(options.MasterAddr == "localhost" ? "127.0.0.1" : options.MasterAddr);
@@ -115,49 +166,98 @@ public static class LocalLauncher
         var exitCode = 0;
         var timedOut = false;
 
-        void Write(int rank, string? line)
+        void Write(TextWriter writer, int rank, string? line)
         {
             if (line is null) return;
-            lock (outputGate) output.WriteLine($"[rank {rank}] {line}");
+            lock (outputGate) writer.WriteLine($"[rank {rank}] {line}");
         }
 
+        // The workers' parent thread: it forks every worker and lives until they are gone (see BindToLauncher).
+        // Not disposed: the parent thread may still be returning from Wait when this method ends.
+        var workersGone = new ManualResetEventSlim();
+        var started = new ManualResetEventSlim();
+        Exception? startError = null;
+        var parent = new Thread(() =>
+        {
+            try
+            {
+                for (var rank = 0; rank < n; rank++)
+                {
+                    var info = new ProcessStartInfo(options.FileName)
+                    {
+                        RedirectStandardOutput = true,
+                        RedirectStandardError = true,
+                        RedirectStandardInput = false,
+                        UseShellExecute = false,
+                        WorkingDirectory = options.WorkingDirectory ?? "",
+                    };
+                    foreach (var a in options.Arguments) info.ArgumentList.Add(a);
+                    var env = new TorchrunEnvironment(rank, n, rank, options.MasterAddr, port, n);
+                    foreach (var (k, v) in env.ToVariables()) info.Environment[k] = v;
+                    info.Environment[LauncherPidVariable] = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+                    info.Environment["GROUP_RANK"] = "0";
+                    var threads = options.ThreadsPerProcess ??
+                                  (n > 1 && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("OMP_NUM_THREADS")) ? 1 : null);
+                    if (threads is { } t) info.Environment["OMP_NUM_THREADS"] = t.ToString(CultureInfo.InvariantCulture);
+                    if (options.Environment is { } extra)
+                        foreach (var (k, v) in extra) info.Environment[k] = v;
+
+                    var r = rank;
+                    var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+                    var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    exited[r] = done;
+                    process.OutputDataReceived += (_, e) => Write(output, r, e.Data);
+                    process.ErrorDataReceived += (_, e) => Write(errorOutput, r, e.Data);
+                    process.Exited += (_, _) => done.TrySetResult(r);
+                    if (!process.Start()) throw new InvalidOperationException($"could not start worker {r}: {options.FileName}");
+                    processes[r] = process;
+                    process.BeginOutputReadLine();
+                    process.BeginErrorReadLine();
+                }
+            }
+            catch (Exception e)
+            {
+                startError = e;
+            }
+            finally
+            {
+                started.Set();
+            }
+            workersGone.Wait();
+        }) { IsBackground = true, Name = "workers' parent" };
+
+        var signals = new List<PosixSignalRegistration>();
+        var forwarded = 0;
+        int? signalNumber = null;
+        using var killOnSecondSignal = new CancellationTokenSource();
         try
         {
-            for (var rank = 0; rank < n; rank++)
+            if (options.ForwardSignals)
             {
-                var info = new ProcessStartInfo(options.FileName)
-                {
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    RedirectStandardInput = false,
-                    UseShellExecute = false,
-                    WorkingDirectory = options.WorkingDirectory ?? "",
-                };
-                foreach (var a in options.Arguments) info.ArgumentList.Add(a);
-                var env = new TorchrunEnvironment(rank, n, rank, options.MasterAddr, port, n);
-                foreach (var (k, v) in env.ToVariables()) info.Environment[k] = v;
-                info.Environment["GROUP_RANK"] = "0";
-                var threads = options.ThreadsPerProcess ??
-                              (n > 1 && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("OMP_NUM_THREADS")) ? 1 : null);
-                if (threads is { } t) info.Environment["OMP_NUM_THREADS"] = t.ToString(CultureInfo.InvariantCulture);
-                if (options.Environment is { } extra)
-                    foreach (var (k, v) in extra) info.Environment[k] = v;
-
-                var r = rank;
-                var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-                var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-                exited[r] = done;
-                process.OutputDataReceived += (_, e) => Write(r, e.Data);
-                process.ErrorDataReceived += (_, e) => Write(r, e.Data);
-                process.Exited += (_, _) => done.TrySetResult(r);
-                if (!process.Start()) throw new InvalidOperationException($"could not start worker {r}: {options.FileName}");
-                processes[r] = process;
-                process.BeginOutputReadLine();
-                process.BeginErrorReadLine();
+                foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+                    signals.Add(PosixSignalRegistration.Create(signal, context =>
+                    {
+                        context.Cancel = true; // the launcher stays to collect the workers' exit
+                        var number = Posix.SignalNumber(context.Signal);
+                        if (Interlocked.Increment(ref forwarded) == 1)
+                        {
+                            signalNumber = number;
+                            lock (outputGate)
+                                output.WriteLine($"[launcher] {context.Signal}: asking the workers to stop (they save a checkpoint); a second signal kills them");
+                            foreach (var p in processes) Signal(p, number);
+                        }
+                        else
+                        {
+                            killOnSecondSignal.Cancel();
+                        }
+                    }));
             }
+            parent.Start();
+            started.Wait();
+            if (startError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(startError);
 
             using var timeoutCts = options.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token, killOnSecondSignal.Token);
             var pending = new HashSet<Task<int>>(exited.Select(e => e.Task));
             var stop = Task.Delay(System.Threading.Timeout.Infinite, linked.Token);
             while (pending.Count > 0)
@@ -203,11 +303,22 @@ public static class LocalLauncher
         {
             foreach (var process in processes) Kill(process);
             foreach (var process in processes) process?.Dispose();
+            workersGone.Set();
+            foreach (var registration in signals) registration.Dispose();
         }
 
+        if (signalNumber is { } sig && !timedOut)
+        {
+            // Workers that stopped because they were asked to: an interruption, not a failure.
+            var stoppedCleanly = exitCodes.All(c => c is 0 or 130 or 143);
+            exitCode = 128 + sig;
+            message = stoppedCleanly
+                ? $"interrupted by {(sig == Posix.SIGTERM ? "SIGTERM" : "SIGINT")}: every worker stopped"
+                : message ?? "interrupted";
+        }
         if (message is not null)
             lock (outputGate) output.WriteLine($"[launcher] {message}");
-        return new LaunchResult(exitCode, failedRank, exitCodes, timedOut, message);
+        return new LaunchResult(exitCode, failedRank, exitCodes, timedOut, message) { Signal = signalNumber };
     }
 
     /// <summary>Runs the workers; blocking wrapper around <see cref="RunAsync"/>.</summary>
@@ -220,6 +331,18 @@ public static class LocalLauncher
     /// lines still in flight); it runs bounded, since a grandchild may hold the pipe open.
     /// </summary>
     private static void Drain(Process process) => Task.Run(process.WaitForExit).Wait(TimeSpan.FromSeconds(10));
+
+    private static void Signal(Process? process, int signal)
+    {
+        try
+        {
+            if (process is not null && !process.HasExited) Posix.Kill(process.Id, signal);
+        }
+        catch (InvalidOperationException)
+        {
+            // not started yet or already gone
+        }
+    }
 
     private static void Kill(Process? process)
     {

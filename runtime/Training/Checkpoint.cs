@@ -27,6 +27,13 @@ internal sealed class Checkpoint
     public Dictionary<string, string> Scheduler { get; init; } = [];
     public Dictionary<string, string> Scaler { get; init; } = [];
 
+    // What an exact resume depends on besides the position (null: not recorded, e.g. an older checkpoint).
+    public string? Network { get; init; }
+    public string? Dataset { get; init; }
+    public int? BatchSize { get; init; }
+    public int? TrainSamples { get; init; }
+    public long? Seed { get; init; }
+
     private const string Format = "resnetgen-checkpoint-1";
 
     public static void Save(string path, Checkpoint c, Module model, Optimizer optimizer, Device device)
@@ -54,39 +61,109 @@ internal sealed class Checkpoint
             ["scheduler"] = JsonSerializer.Serialize(c.Scheduler, CheckpointJson.Default.DictionaryStringString),
             ["scaler"] = JsonSerializer.Serialize(c.Scaler, CheckpointJson.Default.DictionaryStringString),
         };
+        if (c.Network is not null) meta["network"] = c.Network;
+        if (c.Dataset is not null) meta["dataset"] = c.Dataset;
+        if (c.BatchSize is { } b) meta["batch_size"] = b.ToString(CultureInfo.InvariantCulture);
+        if (c.TrainSamples is { } n) meta["train_samples"] = n.ToString(CultureInfo.InvariantCulture);
+        if (c.Seed is { } s) meta["seed"] = s.ToString(CultureInfo.InvariantCulture);
         Safetensors.Save(path, tensors, meta);
     }
 
-    public static Checkpoint Load(string path, Module model, Optimizer optimizer, Device device)
+    /// <summary>Reads the position and the run's settings from the metadata only (no tensor is loaded), validating every field.</summary>
+    public static Checkpoint ReadInfo(string path)
     {
-        using var scope = torch.NewDisposeScope();
-        var tensors = Safetensors.Load(path, out var meta);
+        var meta = Safetensors.ReadHeader(path).Metadata;
         if (!meta.TryGetValue("format", out var format) || format != Format)
             throw new InvalidDataException($"{path}: not a ResNetGen training checkpoint (format '{format ?? "missing"}', expected '{Format}')");
 
+        string Get(string key) => meta.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{path}: checkpoint metadata lacks '{key}'");
+        T Parse<T>(string key, string text, string kind) where T : ISpanParsable<T> =>
+            T.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value
+                : throw new InvalidDataException($"{path}: checkpoint metadata '{key}' is '{Shorten(text)}', not {kind}");
+        int Int(string key) => Parse<int>(key, Get(key), "an integer");
+        long Long(string key) => Parse<long>(key, Get(key), "an integer");
+        double Double(string key) => Parse<double>(key, Get(key), "a number");
+        int? OptionalInt(string key) => meta.TryGetValue(key, out var v) ? Parse<int>(key, v, "an integer") : null;
+        Dictionary<string, string> Map(string key)
+        {
+            try
+            {
+                return JsonSerializer.Deserialize(Get(key), CheckpointJson.Default.DictionaryStringString) ?? [];
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path}: checkpoint metadata '{key}' is not a JSON object of strings ({e.Message})", e);
+            }
+        }
+        List<EpochMetrics> history;
+        try
+        {
+            history = MetricsJson.DeserializeEpochs(Get("history"));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: checkpoint metadata 'history' is malformed ({e.Message})", e);
+        }
+
+        var c = new Checkpoint
+        {
+            Epoch = Int("epoch"),
+            NextBatch = Int("next_batch"),
+            LossSum = Double("loss_sum"),
+            Correct = Long("correct"),
+            Seen = Long("seen"),
+            TrainSeconds = Double("train_seconds"),
+            WorldSize = OptionalInt("world_size") ?? 1,
+            History = history,
+            Scheduler = Map("scheduler"),
+            Scaler = Map("scaler"),
+            Network = meta.GetValueOrDefault("network"),
+            Dataset = meta.GetValueOrDefault("dataset"),
+            BatchSize = OptionalInt("batch_size"),
+            TrainSamples = OptionalInt("train_samples"),
+            Seed = meta.TryGetValue("seed", out var seed) ? Parse<long>("seed", seed, "an integer") : null,
+        };
+        if (c.Epoch < 1 || c.NextBatch < 0 || c.WorldSize < 1 || c.Seen < 0)
+            throw new InvalidDataException($"{path}: checkpoint position is impossible (epoch {c.Epoch}, next batch {c.NextBatch}, world size {c.WorldSize})");
+        return c;
+    }
+
+    /// <summary>
+    /// Loads the model's weights, the optimizer's state and the random generators' states of
+    /// <paramref name="path"/> (read <see cref="ReadInfo"/> first for the position).
+    /// <paramref name="optimizerHasState"/>: the optimizer keeps per-parameter state (momentum,
+    /// Adam moments) that a checkpoint must carry, so its absence is an error, not a silent reset.
+    /// </summary>
+    public static void Restore(string path, Module model, Optimizer optimizer, Device device, bool optimizerHasState)
+    {
+        using var scope = torch.NewDisposeScope();
+        var tensors = Safetensors.Load(path, out var meta);
+        if (!tensors.TryGetValue("rng.cpu", out var cpuState))
+            throw new InvalidDataException($"{path}: the checkpoint lacks the random-generator state 'rng.cpu', so it cannot resume exactly");
         var modelState = tensors.Where(kv => kv.Key.StartsWith("model.", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key["model.".Length..], kv => kv.Value);
+        if (modelState.Count == 0) throw new InvalidDataException($"{path}: the checkpoint holds no model weights ('model.*' tensors)");
         model.load_state_dict(modelState);
-        using var optimizerState = OptimizerStateDict.FromFlat(tensors, meta);
-        optimizer.load_state_dict(optimizerState);
-        torch.set_rng_state(tensors["rng.cpu"]);
-        if (device.type == DeviceType.CUDA && tensors.TryGetValue("rng.cuda", out var cudaState)) torch.set_rng_state(cudaState, device);
-
-        string Get(string key) => meta.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{path}: checkpoint metadata lacks '{key}'");
-        return new Checkpoint
+        OptimizerStateDict optimizerState;
+        try
         {
-            Epoch = int.Parse(Get("epoch"), CultureInfo.InvariantCulture),
-            NextBatch = int.Parse(Get("next_batch"), CultureInfo.InvariantCulture),
-            LossSum = double.Parse(Get("loss_sum"), CultureInfo.InvariantCulture),
-            Correct = long.Parse(Get("correct"), CultureInfo.InvariantCulture),
-            Seen = long.Parse(Get("seen"), CultureInfo.InvariantCulture),
-            TrainSeconds = double.Parse(Get("train_seconds"), CultureInfo.InvariantCulture),
-            WorldSize = meta.TryGetValue("world_size", out var w) ? int.Parse(w, CultureInfo.InvariantCulture) : 1,
-            History = MetricsJson.DeserializeEpochs(Get("history")),
-            Scheduler = JsonSerializer.Deserialize(Get("scheduler"), CheckpointJson.Default.DictionaryStringString) ?? [],
-            Scaler = JsonSerializer.Deserialize(Get("scaler"), CheckpointJson.Default.DictionaryStringString) ?? [],
-        };
+            optimizerState = OptimizerStateDict.FromFlat(tensors, meta);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: the checkpoint holds no valid optimizer state ({e.Message}), so it cannot resume exactly", e);
+        }
+        using (optimizerState)
+        {
+            if (optimizerHasState && optimizerState.state.Count == 0)
+                throw new InvalidDataException($"{path}: the checkpoint lacks the optimizer's state (momentum / moment buffers); resuming would silently reset it");
+            optimizer.load_state_dict(optimizerState);
+        }
+        torch.set_rng_state(cpuState);
+        if (device.type == DeviceType.CUDA && tensors.TryGetValue("rng.cuda", out var cudaState)) torch.set_rng_state(cudaState, device);
     }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }
 
 /// <summary>Source-generated JSON for the checkpoint's string maps (AOT-safe, no reflection).</summary>

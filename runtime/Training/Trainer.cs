@@ -50,6 +50,10 @@ public sealed class Trainer : IDisposable
     private readonly DataParallel parallel;
     private readonly bool broadcastBuffers;
     private LRScheduler? scheduler;
+    private int? trainBatchSize, trainSamples; // of the loader Fit runs, recorded in checkpoints
+
+    /// <summary>Evaluation runs the network on at most this many images at once, whatever the loader's batch size (bounded memory).</summary>
+    public const int MaxEvaluationChunk = 512;
 
     /// <param name="processGroup">This process's group when it is one rank of a data-parallel job (see
     /// <see cref="ProcessGroup.FromEnvironment(string?, TimeSpan?, System.Collections.IDictionary?)"/>); null trains alone.
@@ -145,12 +149,25 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
-        Directory.CreateDirectory(Options.OutputDirectory);
+        // Only rank 0 writes; it learns now, not after an epoch, that it cannot (and clears stale temp files).
+        if (parallel.IsMain)
+            foreach (var stale in OutputFolder.Prepare(Options.OutputDirectory))
+                observer.OnMessage($"removed {stale}, left by an interrupted write");
         var checkpointPath = Path.Combine(Options.OutputDirectory, CheckpointFile);
         var bestPath = Path.Combine(Options.OutputDirectory, BestModelFile);
         var reportPath = Path.Combine(Options.OutputDirectory, ReportFile);
         var wall = Stopwatch.StartNew();
+        var samples = train.Dataset.Count;
         train = parallel.ShardForTraining(train);
+        // An epoch of no step would "train" nothing and report NaN metrics (and one-cycle cannot even be built).
+        if (train.Count == 0)
+            throw new InvalidOperationException(
+                $"the training set gives no step per epoch: {samples} sample(s) with batch size {train.BatchSize}" +
+                (parallel.Enabled ? $" per process × {parallel.WorldSize} processes = {train.BatchSize * parallel.WorldSize} per step" : "") +
+                (train.DropLast ? " (an incomplete last batch is dropped)" : "") + "; lower the batch size or train on more samples");
+        if (test.Dataset.Count == 0) throw new InvalidOperationException("the evaluation set is empty: there is nothing to evaluate each epoch on");
+        trainBatchSize = train.BatchSize;
+        trainSamples = samples;
 
         scheduler = CreateScheduler(train.Count);
         var run = NewHistory(train);
@@ -158,15 +175,18 @@ public sealed class Trainer : IDisposable
         var (startEpoch, startBatch) = (1, 0);
         // The epoch's running sums over all ranks (from a checkpoint: rank 0 carries them, the others start at 0).
         var (lossSum, correct, seen, trainSeconds) = (0.0, 0L, 0L, 0.0);
-        var lastCheckpoint = "none yet";
+        string? lastCheckpoint = null;
         if (resumeFrom is not null)
         {
-            var c = Checkpoint.Load(resumeFrom, model, optimizer, Options.Device);
+            var c = Checkpoint.ReadInfo(resumeFrom);
             // The position within an epoch and the schedule's step count both depend on how epochs are sharded.
             if (c.WorldSize != parallel.WorldSize)
                 throw new InvalidOperationException(
                     $"{resumeFrom} was written by a run of {c.WorldSize} process(es); resume it with {c.WorldSize} (this run has {parallel.WorldSize}): " +
                     "the position within an epoch and the learning-rate schedule depend on how each epoch is split between processes");
+            CheckResumable(resumeFrom, c, train);
+            Checkpoint.Restore(resumeFrom, model, optimizer, Options.Device,
+                optimizerHasState: Options.Optimizer == OptimizerKind.AdamW || Options.Momentum > 0);
             scheduler?.load_state_dict(c.Scheduler);
             if (c.Scaler.Count > 0) scaler.load_state_dict(c.Scaler);
             history.AddRange(c.History);
@@ -281,9 +301,35 @@ public sealed class Trainer : IDisposable
         {
             throw new DistributedException(
                 $"data-parallel training stopped at epoch {epoch}, batch {batchIndex} on rank {parallel.Rank} of {parallel.WorldSize}: {e.Message}. " +
-                $"Last checkpoint written by rank 0: {lastCheckpoint}; resume from it with the same number of processes.", e);
+                (lastCheckpoint is null
+                    ? "No checkpoint was written yet: there is nothing to resume from; start the run again."
+                    : $"Last checkpoint written by rank 0: {lastCheckpoint}; resume from it with the same number of processes."), e);
         }
         return new FitResult(FitOutcome.Completed, run, checkpointPath, File.Exists(bestPath) ? bestPath : null, reportPath);
+    }
+
+    /// <summary>
+    /// Refuses a checkpoint written with other settings that decide the data order, the position
+    /// within an epoch or the schedule: resuming it would silently continue on different data.
+    /// </summary>
+    private void CheckResumable(string path, Checkpoint c, DataLoader train)
+    {
+        var differences = new List<string>();
+        void Compare<T>(string what, T? saved, T current)
+        {
+            if (saved is not null && !EqualityComparer<T>.Default.Equals(saved, current)) differences.Add($"{what} {saved} (this run: {current})");
+        }
+        Compare("network", c.Network, Options.NetworkName ?? model.Name);
+        if (Options.DatasetName is not null) Compare("dataset", c.Dataset, Options.DatasetName);
+        Compare("batch size", c.BatchSize, train.BatchSize);
+        Compare("training samples", c.TrainSamples, train.Dataset.Count);
+        Compare("seed", c.Seed, Options.Seed);
+        if (differences.Count > 0)
+            throw new InvalidOperationException(
+                $"cannot resume {path}: it was written with {string.Join(", ", differences)}; resume with the same settings " +
+                "(the data order, the position within an epoch and the schedule depend on them) or start a new run");
+        if (c.NextBatch > train.Count)
+            throw new InvalidOperationException($"cannot resume {path}: it stopped at batch {c.NextBatch} but an epoch of this run has {train.Count}");
     }
 
     private TrainingHistory NewHistory(DataLoader train)
@@ -398,10 +444,7 @@ public sealed class Trainer : IDisposable
                 using (var scope = torch.NewDisposeScope())
                 {
                     var (images, labels) = batch;
-                    var x = channelsLast ? images.contiguous(MemoryFormat.ChannelsLast) : images;
-                    Tensor logits;
-                    using (mixedPrecision ? torch.autocast(Options.Device.type, Options.MixedPrecisionDType) : null)
-                        logits = model.forward(x).to(ScalarType.Float32);
+                    var logits = Logits(images);
                     if (classes < 0)
                     {
                         classes = (int)logits.size(1);
@@ -425,6 +468,31 @@ public sealed class Trainer : IDisposable
         return new EvaluationResult(lossSum / count, (double)top1 / count, (double)top5 / count, confusion!);
     }
 
+    /// <summary>
+    /// The network's float32 outputs for <paramref name="images"/>, computed <see cref="MaxEvaluationChunk"/>
+    /// images at a time (so a huge batch costs the memory of a chunk, not of the batch), under no_grad.
+    /// </summary>
+    public Tensor Logits(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        using var noGrad = torch.no_grad();
+        Tensor Run(Tensor x)
+        {
+            if (channelsLast) x = x.contiguous(MemoryFormat.ChannelsLast);
+            using (mixedPrecision ? torch.autocast(Options.Device.type, Options.MixedPrecisionDType) : null)
+                return model.forward(x).to(ScalarType.Float32);
+        }
+        var n = images.size(0);
+        if (n <= MaxEvaluationChunk) return Run(images);
+        var parts = new List<Tensor>();
+        for (long start = 0; start < n; start += MaxEvaluationChunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            parts.Add(Run(images.slice(0, start, Math.Min(n, start + MaxEvaluationChunk))).MoveToOuterDisposeScope());
+        }
+        return torch.cat(parts, 0);
+    }
+
     private void SaveCheckpoint(string path, int epoch, int nextBatch, double lossSum, long correct, long seen, double seconds,
         List<EpochMetrics> history) =>
         Checkpoint.Save(path, new Checkpoint
@@ -437,6 +505,11 @@ public sealed class Trainer : IDisposable
             TrainSeconds = seconds,
             WorldSize = parallel.WorldSize,
             History = history,
+            Network = Options.NetworkName ?? model.Name,
+            Dataset = Options.DatasetName,
+            BatchSize = trainBatchSize,
+            TrainSamples = trainSamples,
+            Seed = Options.Seed,
             Scheduler = scheduler?.state_dict() ?? [],
             Scaler = scaler.is_enabled() ? scaler.state_dict() : [],
         }, model, optimizer, Options.Device);

@@ -95,18 +95,26 @@ public sealed record TrainerOptions
     /// <summary>Class names for the report and the confusion matrix (optional).</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
 
-    /// <summary>Reject what cannot work before any time is spent.</summary>
+    /// <summary>The dataset's name, recorded in checkpoints so a resume on other data is refused (optional).</summary>
+    public string? DatasetName { get; init; }
+
+    /// <summary>
+    /// Reject what cannot work before any time is spent. Each message names the setting in words
+    /// and its value; NaN fails every range check (the comparisons are written so that it does).
+    /// </summary>
     public void Validate()
     {
-        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "must be at least 1");
-        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be at least 1");
-        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be positive");
-        if (WeightDecay < 0) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "must not be negative");
-        if (LabelSmoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 1)");
-        if (WarmupEpochs < 0 || WarmupEpochs >= Epochs) throw new ArgumentOutOfRangeException(nameof(WarmupEpochs), WarmupEpochs, "must be in [0, epochs)");
-        if (Threads is < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "must be at least 1");
-        if (ReportEvery < 1) throw new ArgumentOutOfRangeException(nameof(ReportEvery), ReportEvery, "must be at least 1");
+        static ArgumentOutOfRangeException Bad(string param, string message) => new(param, message);
+        if (Epochs < 1) throw Bad(nameof(Epochs), $"epochs must be at least 1 (got {Epochs})");
+        if (BatchSize < 1) throw Bad(nameof(BatchSize), $"batch size must be at least 1 (got {BatchSize})");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw Bad(nameof(LearningRate), $"learning rate must be a positive number (got {LearningRate})");
+        if (!(Momentum >= 0) || double.IsInfinity(Momentum)) throw Bad(nameof(Momentum), $"momentum must be a non-negative number (got {Momentum})");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw Bad(nameof(WeightDecay), $"weight decay must be a non-negative number (got {WeightDecay})");
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw Bad(nameof(LabelSmoothing), $"label smoothing must be in [0, 1) (got {LabelSmoothing})");
+        if (!(WarmupEpochs >= 0 && WarmupEpochs < Epochs)) throw Bad(nameof(WarmupEpochs), $"warm-up epochs must be in [0, epochs = {Epochs}) (got {WarmupEpochs})");
+        if (Threads is < 1) throw Bad(nameof(Threads), $"threads must be at least 1 (got {Threads})");
+        if (ReportEvery < 1) throw Bad(nameof(ReportEvery), $"report interval must be at least 1 step (got {ReportEvery})");
         if (MixedPrecisionDType is not (ScalarType.Float16 or ScalarType.BFloat16))
-            throw new ArgumentException("mixed precision dtype must be float16 or bfloat16", nameof(MixedPrecisionDType));
+            throw new ArgumentException($"mixed precision dtype must be float16 or bfloat16 (got {MixedPrecisionDType})", nameof(MixedPrecisionDType));
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using ResNetGen.Data;
 using ResNetGen.Distributed;
 using ResNetGen.Torch;
@@ -12,20 +14,36 @@ namespace ResNetGen.Cli;
 
 internal static class Commands
 {
-    /// <summary>Runs a command body; a bad value or a failure is one clear line on stderr and exit code 1.</summary>
+    /// <summary>
+    /// Runs a command body; a bad value or a failure is one clear line on stderr and exit code 1.
+    /// Every exception ends here: the expected kinds (bad input, files, libtorch, distributed) print
+    /// their message; anything else prints its type too (set RESNETGEN_DEBUG=1 for the stack trace).
+    /// </summary>
     private static int Guard(Func<int> body)
     {
         try
         {
             return body();
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
-                                       or InvalidOperationException or TorchException or TrainingDivergedException
-                                       or DistributedException or DistributedEnvironmentException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Out.Flush();
+            Console.Error.WriteLine($"error: {OneLine(e)}");
+            if (Environment.GetEnvironmentVariable("RESNETGEN_DEBUG") == "1") Console.Error.WriteLine(e);
             return 1;
         }
+    }
+
+    /// <summary>An exception as one line: its message (without .NET's " (Parameter 'x')" suffix), its type when unexpected.</summary>
+    internal static string OneLine(Exception e)
+    {
+        var message = e.Message;
+        if (e is ArgumentException { ParamName: { } name }) message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        var expected = e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException
+            or InvalidOperationException or TorchException or TrainingDivergedException or DistributedException
+            or DistributedEnvironmentException or NotSupportedException;
+        if (!expected) message = $"{e.GetType().Name}: {message}";
+        return string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     public static Command Train()
@@ -40,24 +58,22 @@ internal static class Commands
         {
             Description = "Passes over the training set",
             DefaultValueFactory = _ => 7,
-            Validators = { v => { if (v.GetValueOrDefault<int>() < 1) v.AddError("--epochs must be at least 1"); } },
-        };
+        }.AtLeast(1);
         var lr = new Option<double>("--lr")
         {
             Description = "Peak learning rate (one-cycle) or base rate (other schedules)",
             DefaultValueFactory = _ => 0.2,
-            Validators = { v => { if (!(v.GetValueOrDefault<double>() > 0)) v.AddError("--lr must be positive"); } },
-        };
+        }.Positive();
         var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "Sgd (Nesterov momentum 0.9) or AdamW", DefaultValueFactory = _ => OptimizerKind.Sgd };
         var schedule = new Option<ScheduleKind>("--schedule") { Description = "OneCycle, Cosine, MultiStep or Constant", DefaultValueFactory = _ => ScheduleKind.OneCycle };
-        var warmup = new Option<double>("--warmup-epochs") { Description = "Linear warm-up (Cosine, MultiStep, Constant)", DefaultValueFactory = _ => 0 };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "L2 weight decay (not applied to BN parameters and biases)", DefaultValueFactory = _ => 5e-4 };
-        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing in [0, 1)", DefaultValueFactory = _ => 0.0 };
+        var warmup = new Option<double>("--warmup-epochs") { Description = "Linear warm-up (Cosine, MultiStep, Constant)", DefaultValueFactory = _ => 0 }.NonNegative();
+        var weightDecay = new Option<double>("--weight-decay") { Description = "L2 weight decay (not applied to BN parameters and biases)", DefaultValueFactory = _ => 5e-4 }.NonNegative();
+        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing in [0, 1)", DefaultValueFactory = _ => 0.0 }.InRange(0, 1);
         var seed = new Option<long>("--seed") { Description = "Seeds initialisation, shuffling and augmentation", DefaultValueFactory = _ => 0 };
-        var output = new Option<string?>("--output", "-o") { Description = "Folder for checkpoints, metrics and the report (default: runs/<network>)" };
-        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (e.g. runs/resnet20/checkpoint.safetensors), exactly where it stopped" };
+        var output = new Option<string?>("--output", "-o") { Description = "Folder for checkpoints, metrics and the report (default: runs/<network>)" }.NotEmpty();
+        var resume = new Option<string?>("--resume") { Description = "Continue from a checkpoint (e.g. runs/resnet20/checkpoint.safetensors), exactly where it stopped" }.NotEmpty();
         var noAugment = new Option<bool>("--no-augment") { Description = "Train without random crop and flip" };
-        var subset = new Option<int?>("--train-subset") { Description = "Train on the first N training images only (quick runs)" };
+        var subset = new Option<int?>("--train-subset") { Description = "Train on the first N training images only (quick runs)" }.AtLeast(1);
         var channelsLast = new Option<bool?>("--channels-last") { Description = "Keep tensors channels-last (default: true)" };
         var amp = new Option<bool?>("--amp") { Description = "Mixed precision (default: on for CUDA, off on CPU)" };
         var plain = new Option<bool>("--plain") { Description = "Plain progress lines even on a terminal" };
@@ -73,14 +89,30 @@ internal static class Commands
         };
         command.SetAction(r => Guard(() =>
         {
+            // SIGTERM (Slurm and Kubernetes preemption, `timeout`, `docker stop`) is handled as Ctrl+C:
+            // stop at the next step, save a checkpoint, exit 128 + the signal. Registered first, so a
+            // signal during start-up is not lost either.
+            // Across options (each option's own range is checked by its validator).
+            if (r.GetValue(warmup) >= r.GetValue(epochs))
+                throw new ArgumentException($"--warmup-epochs ({r.GetValue(warmup).ToString(CultureInfo.InvariantCulture)}) must be less than --epochs ({r.GetValue(epochs)})");
+            // A launcher forwards the signals to its workers instead (LocalLauncher).
             if (r.GetValue(nproc) > 1 && !DistributedLaunch.IsWorker) return DistributedLaunch.Launch(r.GetValue(nproc), r.GetValue(threads));
+            using var stop = new StopSignals();
             using var group = DistributedLaunch.Join(r.GetValue(backend)!, TimeSpan.FromSeconds(r.GetValue(distTimeout)));
             var main = group is null || group.IsMain;
+            var worldSize = group?.WorldSize ?? 1;
             var net = Networks.Find(r.GetValue(network)!);
             var spec = DatasetSpec.Find(r.GetValue(dataset)!);
             CheckCompatible(net, spec);
-            var dev = DistributedLaunch.DeviceFor(ResolveDevice(r.GetValue(device)!), group);
             var outDir = r.GetValue(output) ?? Path.Combine("runs", net.Name);
+            // Before anything slow (libtorch, the data): the output folder must really take a file, and a
+            // checkpoint to resume must be one (its settings are compared once the data is known).
+            if (main)
+                foreach (var stale in OutputFolder.Prepare(outDir))
+                    Console.WriteLine($"removed {Path.Combine(outDir, stale)}, left by an interrupted write");
+            var resumeFrom = r.GetValue(resume);
+            if (resumeFrom is not null) CheckpointFile(resumeFrom, "--resume");
+            var dev = DistributedLaunch.DeviceFor(ResolveDevice(r.GetValue(device)!), group);
             var options = new TrainerOptions
             {
                 Epochs = r.GetValue(epochs),
@@ -99,6 +131,7 @@ internal static class Commands
                 SyncBatchNorm = r.GetValue(syncBn),
                 OutputDirectory = outDir,
                 NetworkName = net.Name,
+                DatasetName = spec.Name,
                 ClassNames = spec.Classes,
             };
             options.Validate();
@@ -107,8 +140,11 @@ internal static class Commands
             var root = r.GetValue(data);
             using var train = Subset(spec.Load(root, true), r.GetValue(subset));
             using var test = spec.Load(root, false);
+            CheckSteps(train.Count, test.Count, options.BatchSize, worldSize, r.GetValue(subset) is not null);
+            var otherSize = CheckImageSize(net, spec, train);
             torch.manual_seed(options.Seed);
             using var model = net.Create();
+            if (otherSize) CheckForward(net, model, train);
             var interactive = !r.GetValue(plain) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             if (main)
                 Console.WriteLine($"{net.Name}: {model.parameter_count():N0} parameters | {spec.Name}: {train.Count:N0} train, {test.Count:N0} test | " +
@@ -116,48 +152,35 @@ internal static class Commands
                                   (group is null ? "" : $" | {group.WorldSize} processes ({group.Backend}), batch {options.BatchSize} per process, global {options.BatchSize * group.WorldSize}"));
             if (group is not null) Console.WriteLine($"joined as {DistributedLaunch.Describe(group)}");
 
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) =>
+            // Every rank computes the same (reduced) metrics: only rank 0 shows them.
+            var observer = !main ? new PlainTextObserver(TextWriter.Null)
+                : interactive ? (ITrainingObserver)new SpectreObserver() : new PlainTextObserver(Console.Out);
+            FitResult result;
+            using (var trainer = new Trainer(model, options, observer, group))
+            using (observer as IDisposable)
             {
-                e.Cancel = true; // let the trainer save a checkpoint and return
-                cancel.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            try
-            {
-                // Every rank computes the same (reduced) metrics: only rank 0 shows them.
-                var observer = !main ? new PlainTextObserver(TextWriter.Null)
-                    : interactive ? (ITrainingObserver)new SpectreObserver() : new PlainTextObserver(Console.Out);
-                FitResult result;
-                using (var trainer = new Trainer(model, options, observer, group))
-                using (observer as IDisposable)
-                {
-                    var trainLoader = new DataLoader(train, options.BatchSize, shuffle: true, dropLast: true, seed: options.Seed,
-                        transform: spec.TrainTransform(!r.GetValue(noAugment)), device: dev);
-                    var testLoader = new DataLoader(test, 500, transform: spec.TestTransform(), device: dev);
-                    result = trainer.Fit(trainLoader, testLoader, r.GetValue(resume), cancel.Token);
-                }
-                if (!main)
-                {
-                    Console.WriteLine($"rank {group!.Rank}: {(result.Outcome == FitOutcome.Interrupted ? "interrupted" : "done")}");
-                    return result.Outcome == FitOutcome.Interrupted ? 130 : 0;
-                }
-                if (result.Outcome == FitOutcome.Interrupted)
-                {
-                    Console.WriteLine($"Interrupted. Resume with: resnetgen train --network {net.Name} --resume {result.CheckpointPath} (and the same options{(group is null ? "" : $", {group.WorldSize} processes")})");
-                    return 130;
-                }
-                var final = result.History.FinalEpoch!;
-                Console.WriteLine($"final test accuracy: {final.TestTop1:P2} top-1, {final.TestTop5:P2} top-5 after {result.History.Epochs.Count} epochs " +
-                                  $"({wall.Elapsed.TotalMinutes:F1} min wall)");
-                Console.WriteLine($"report: {Path.GetFullPath(result.ReportPath)}");
-                Console.WriteLine($"best weights: {(result.BestModelPath is null ? "-" : Path.GetFullPath(result.BestModelPath))}");
-                return 0;
+                var trainLoader = new DataLoader(train, options.BatchSize, shuffle: true, dropLast: true, seed: options.Seed,
+                    transform: spec.TrainTransform(!r.GetValue(noAugment), train.ImageShape), device: dev);
+                var testLoader = new DataLoader(test, 500, transform: spec.TestTransform(), device: dev);
+                result = trainer.Fit(trainLoader, testLoader, resumeFrom, stop.Token);
             }
-            finally
+            var interruptedCode = stop.ExitCode;
+            if (!main)
             {
-                Console.CancelKeyPress -= onCancel;
+                Console.WriteLine($"rank {group!.Rank}: {(result.Outcome == FitOutcome.Interrupted ? "interrupted" : "done")}");
+                return result.Outcome == FitOutcome.Interrupted ? interruptedCode : 0;
             }
+            if (result.Outcome == FitOutcome.Interrupted)
+            {
+                Console.WriteLine($"Interrupted ({stop.SignalName}). Resume with: resnetgen train --network {net.Name} --resume {result.CheckpointPath} (and the same options{(group is null ? "" : $", {group.WorldSize} processes")})");
+                return interruptedCode;
+            }
+            var final = result.History.FinalEpoch!;
+            Console.WriteLine($"final test accuracy: {final.TestTop1:P2} top-1, {final.TestTop5:P2} top-5 after {result.History.Epochs.Count} epochs " +
+                              $"({wall.Elapsed.TotalMinutes:F1} min wall)");
+            Console.WriteLine($"report: {Path.GetFullPath(result.ReportPath)}");
+            Console.WriteLine($"best weights: {(result.BestModelPath is null ? "-" : Path.GetFullPath(result.BestModelPath))}");
+            return 0;
         }));
         return command;
     }
@@ -182,7 +205,10 @@ internal static class Commands
             var dev = ResolveDevice(r.GetValue(device)!);
             using var model = LoadModel(net, r.GetValue(weights)!);
             using var test = spec.Load(r.GetValue(data), false);
+            if (test.Count == 0) throw new ArgumentException($"the {spec.Name} test set is empty: there is nothing to evaluate");
+            if (CheckImageSize(net, spec, test)) CheckForward(net, model, test);
             using var trainer = new Trainer(model, new TrainerOptions { Device = dev, OutputDirectory = Path.GetTempPath() });
+            // The trainer runs the network on at most Trainer.MaxEvaluationChunk images at once, whatever --batch-size asks.
             var result = trainer.Evaluate(new DataLoader(test, r.GetValue(batch), transform: spec.TestTransform(), device: dev));
             Console.WriteLine($"{net.Name} on {spec.Name} test ({test.Count:N0} images): loss {result.Loss:F4}, top-1 {result.Top1:P2}, top-5 {result.Top5:P2}");
             var table = new Table().AddColumns("class", "precision", "recall", "support");
@@ -216,8 +242,8 @@ internal static class Commands
         var data = DataFolder();
         var device = Device();
         var weights = Weights();
-        var count = new Option<int>("--count") { Description = "How many test images to classify", DefaultValueFactory = _ => 10 };
-        var start = new Option<int>("--start") { Description = "Index of the first test image", DefaultValueFactory = _ => 0 };
+        var count = new Option<int>("--count") { Description = "How many test images to classify", DefaultValueFactory = _ => 10 }.AtLeast(1);
+        var start = new Option<int>("--start") { Description = "Index of the first test image", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var command = new Command("predict", "Classify test images with saved weights and show the top-3 guesses") { network, dataset, data, device, weights, count, start };
         command.SetAction(r => Guard(() =>
         {
@@ -226,33 +252,39 @@ internal static class Commands
             CheckCompatible(net, spec);
             var dev = ResolveDevice(r.GetValue(device)!);
             using var model = LoadModel(net, r.GetValue(weights)!);
-            model.to(dev);
-            model.eval();
             using var all = spec.Load(r.GetValue(data), false);
             var first = r.GetValue(start);
+            if (first >= all.Count) throw new ArgumentException($"--start {first} is past the end of the {spec.Name} test set ({all.Count} images)");
             var n = Math.Min(r.GetValue(count), all.Count - first);
-            if (first < 0 || n < 1) throw new ArgumentException($"--start/--count select no image (the test set has {all.Count})");
+            if (CheckImageSize(net, spec, all)) CheckForward(net, model, all);
             using var slice = all.Slice(first, n);
-            var batch = new DataLoader(slice, n, transform: spec.TestTransform(), device: dev).GetBatch(0, 0);
-            using (batch)
-            using (torch.no_grad())
-            using (var scope = torch.NewDisposeScope())
+            using var trainer = new Trainer(model, new TrainerOptions { Device = dev, OutputDirectory = Path.GetTempPath() });
+            model.eval();
+            var table = new Table().AddColumns("image", "actual", "predicted", "top guesses");
+            string Name(long c) => c < spec.Classes.Count ? spec.Classes[(int)c] : c.ToString(CultureInfo.InvariantCulture);
+            // Batches of at most Trainer.MaxEvaluationChunk images: memory stays bounded whatever --count asks.
+            var loader = new DataLoader(slice, Math.Min(n, Trainer.MaxEvaluationChunk), transform: spec.TestTransform(), device: dev);
+            var i = 0;
+            foreach (var batch in loader.GetEpoch(0))
             {
-                var probabilities = torch.nn.functional.softmax(model.forward(batch.Images), 1);
-                var (values, indices) = probabilities.topk(Math.Min(3, (int)probabilities.size(1)), 1);
-                var (p, k) = (values.cpu().ToArray<float>(), indices.cpu().ToArray<long>());
-                var labels = batch.Labels.cpu().ToArray<long>();
-                var width = (int)values.size(1);
-                var table = new Table().AddColumns("image", "actual", "predicted", "top guesses");
-                for (var i = 0; i < n; i++)
+                using (batch)
+                using (var scope = torch.NewDisposeScope())
                 {
-                    string Name(long c) => c < spec.Classes.Count ? spec.Classes[(int)c] : c.ToString();
-                    var guesses = string.Join(", ", Enumerable.Range(0, width).Select(j => $"{Name(k[i * width + j])} {p[i * width + j]:P0}"));
-                    var ok = k[i * width] == labels[i];
-                    table.AddRow($"{first + i}", Markup.Escape(Name(labels[i])), ok ? $"[green]{Markup.Escape(Name(k[i * width]))}[/]" : $"[red]{Markup.Escape(Name(k[i * width]))}[/]", Markup.Escape(guesses));
+                    var probabilities = torch.nn.functional.softmax(trainer.Logits(batch.Images), 1);
+                    var (values, indices) = probabilities.topk(Math.Min(3, (int)probabilities.size(1)), 1);
+                    var (p, k) = (values.cpu().ToArray<float>(), indices.cpu().ToArray<long>());
+                    var labels = batch.Labels.cpu().ToArray<long>();
+                    var width = (int)values.size(1);
+                    for (var b = 0; b < labels.Length; b++, i++)
+                    {
+                        var guesses = string.Join(", ", Enumerable.Range(0, width).Select(j => $"{Name(k[b * width + j])} {p[b * width + j]:P0}"));
+                        var ok = k[b * width] == labels[b];
+                        var predicted = Markup.Escape(Name(k[b * width]));
+                        table.AddRow($"{first + i}", Markup.Escape(Name(labels[b])), ok ? $"[green]{predicted}[/]" : $"[red]{predicted}[/]", Markup.Escape(guesses));
+                    }
                 }
-                AnsiConsole.Write(table);
             }
+            AnsiConsole.Write(table);
             return 0;
         }));
         return command;
@@ -278,20 +310,152 @@ internal static class Commands
             throw new ArgumentException($"{net.Name} has {net.NumClasses} classes but {spec.Name} has {spec.Classes.Count}");
     }
 
+    /// <summary>At least one step per epoch (each of the processes takes a batch per step), and something to evaluate on.</summary>
+    private static void CheckSteps(int trainCount, int testCount, int batchSize, int processes, bool subset)
+    {
+        var perStep = (long)batchSize * processes;
+        if (trainCount < perStep)
+            throw new ArgumentException(
+                $"--batch-size {batchSize}{(processes > 1 ? $" × {processes} processes" : "")} needs at least {perStep} training images for one step, " +
+                $"but the training set has {trainCount}{(subset ? " (--train-subset)" : "")}: lower --batch-size or train on more images");
+        if (testCount == 0) throw new ArgumentException("the test set is empty: there is nothing to evaluate on");
+    }
+
+    /// <summary>
+    /// The images' size against the network's declared input size: a warning when they differ (the
+    /// network usually still runs: global pooling). Returns whether they differ.
+    /// </summary>
+    private static bool CheckImageSize(NetworkInfo net, DatasetSpec spec, TensorDataset images)
+    {
+        var (c, h, w) = (images.ImageShape[0], images.ImageShape[1], images.ImageShape[2]);
+        if (c != net.InChannels)
+            throw new ArgumentException($"{net.Name} takes {net.InChannels}-channel images but the {spec.Name} files hold {c}-channel images");
+        if (h < 1 || w < 1) throw new ArgumentException($"the {spec.Name} images are {h}×{w}: empty images cannot be classified");
+        if (net.InputSize > 0 && (h != net.InputSize || w != net.InputSize))
+            Console.Error.WriteLine($"warning: {net.Name} is declared for {net.InputSize}×{net.InputSize} images but the {spec.Name} images are {h}×{w}; " +
+                                    "it runs (global pooling), but accuracy may suffer");
+        return net.InputSize > 0 && (h != net.InputSize || w != net.InputSize);
+    }
+
+    /// <summary>One image through the network, before any training: a size it cannot take fails now, with the reason, not after minutes.</summary>
+    private static void CheckForward(NetworkInfo net, Module<Tensor, Tensor> model, TensorDataset images)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        model.eval(); // eval mode and no_grad: no running statistic changes, no random draw
+        try
+        {
+            using var x = torch.zeros([1, .. images.ImageShape]);
+            _ = model.forward(x);
+        }
+        catch (TorchException e)
+        {
+            throw new ArgumentException($"{net.Name} cannot take {images.ImageShape[1]}×{images.ImageShape[2]} images " +
+                                        $"(it is declared for {net.InputSize}×{net.InputSize}): {e.Message}", e);
+        }
+        finally
+        {
+            model.train();
+        }
+    }
+
+    /// <summary>A file that must be a ResNetGen training checkpoint (for --resume), checked by its header only.</summary>
+    private static void CheckpointFile(string path, string option)
+    {
+        if (Directory.Exists(path)) throw new ArgumentException($"{option} '{path}' is a folder, not a checkpoint file");
+        if (!File.Exists(path)) throw new ArgumentException($"{option} '{path}': no such file");
+        var header = Safetensors.ReadHeader(path);
+        if (!header.Metadata.TryGetValue("format", out var format) || !format.StartsWith("resnetgen-checkpoint", StringComparison.Ordinal))
+            throw new ArgumentException($"{option} '{path}' holds weights only, not a training checkpoint (no optimizer state or position); " +
+                                        "use checkpoint.safetensors from the run's output folder");
+    }
+
     private static Module<Tensor, Tensor> LoadModel(NetworkInfo net, string weightsPath)
     {
+        if (Directory.Exists(weightsPath)) throw new ArgumentException($"--weights '{weightsPath}' is a folder, not a weights file");
+        if (!File.Exists(weightsPath)) throw new ArgumentException($"--weights '{weightsPath}': no such file");
         var model = net.Create();
-        using var scope = torch.NewDisposeScope();
-        model.load_state_dict(Safetensors.Load(weightsPath));
-        return model;
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var tensors = Safetensors.Load(weightsPath, out var meta);
+            IReadOnlyDictionary<string, Tensor> weights = tensors;
+            if (meta.TryGetValue("format", out var format) && format.StartsWith("resnetgen-checkpoint", StringComparison.Ordinal))
+            {
+                // A training checkpoint holds the weights under "model."; take them, and say so.
+                weights = tensors.Where(kv => kv.Key.StartsWith("model.", StringComparison.Ordinal))
+                    .ToDictionary(kv => kv.Key["model.".Length..], kv => kv.Value);
+                Console.Error.WriteLine($"note: {weightsPath} is a training checkpoint (to continue training, pass it to `train --resume`); " +
+                                        $"using its model weights{(meta.TryGetValue("epoch", out var epoch) ? $" (before epoch {epoch})" : "")}");
+            }
+            try
+            {
+                model.load_state_dict(weights);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new ArgumentException($"--weights '{weightsPath}' does not hold {net.Name} weights: {FewKeys(e.Message)}", e);
+            }
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>A load_state_dict message with each key list cut to its first few keys (a wrong file lists hundreds).</summary>
+    private static string FewKeys(string message) => string.Join(". ", message.Split(". ").Select(section =>
+    {
+        var colon = section.IndexOf(": ", StringComparison.Ordinal);
+        if (colon < 0) return section;
+        var separator = section.StartsWith("size mismatch", StringComparison.Ordinal) ? "; " : ", ";
+        var keys = section[(colon + 2)..].Split(separator);
+        return keys.Length <= 6 ? section : $"{section[..(colon + 2)]}{string.Join(separator, keys.Take(6))}{separator}… ({keys.Length} in all)";
+    }));
 
     private static TensorDataset Subset(TensorDataset full, int? count)
     {
         if (count is not { } n || n >= full.Count) return full;
-        if (n < 1) throw new ArgumentException("--train-subset must be at least 1");
         var slice = full.Slice(0, n);
         full.Dispose();
         return slice;
+    }
+}
+
+/// <summary>
+/// SIGINT (Ctrl+C) and SIGTERM (preemption, `timeout`, `docker stop`) become a cancellation the
+/// trainer sees at its next step; the process then exits 128 + the signal's number (130, 143),
+/// as a shell reports a process a signal ended, once the checkpoint is on disk.
+/// </summary>
+internal sealed class StopSignals : IDisposable
+{
+    private readonly CancellationTokenSource cancel = new();
+    private readonly List<PosixSignalRegistration> registrations = [];
+    private int signal;
+
+    public StopSignals()
+    {
+        foreach (var s in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+            registrations.Add(PosixSignalRegistration.Create(s, context =>
+            {
+                context.Cancel = true; // keep running: the trainer saves a checkpoint and returns
+                Interlocked.CompareExchange(ref signal, context.Signal == PosixSignal.SIGTERM ? 15 : 2, 0);
+                cancel.Cancel();
+            }));
+    }
+
+    public CancellationToken Token => cancel.Token;
+
+    /// <summary>130 after SIGINT, 143 after SIGTERM.</summary>
+    public int ExitCode => 128 + (Volatile.Read(ref signal) is var s and > 0 ? s : 2);
+
+    public string SignalName => Volatile.Read(ref signal) == 15 ? "SIGTERM" : "SIGINT";
+
+    public void Dispose()
+    {
+        foreach (var r in registrations) r.Dispose();
+        registrations.Clear();
     }
 }

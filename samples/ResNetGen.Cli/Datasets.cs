@@ -21,10 +21,17 @@ internal sealed record DatasetSpec(string Name, int Channels, int Size, double[]
         All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"unknown dataset '{name}'; known: {string.Join(", ", All.Select(d => d.Name))}");
 
-    /// <summary>Random crop with padding and horizontal flip, then normalisation (the standard CIFAR recipe).</summary>
-    public IBatchTransform TrainTransform(bool augment) => augment
-        ? new Compose(new RandomCrop(Size, padding: Size / 8), new RandomHorizontalFlip(), new Normalize(Mean, Std))
-        : new Normalize(Mean, Std);
+    /// <summary>
+    /// Random crop with padding and horizontal flip, then normalisation (the standard CIFAR recipe),
+    /// for images of <paramref name="imageShape"/> [C, H, W] (the files' own size, which may differ from <see cref="Size"/>).
+    /// </summary>
+    public IBatchTransform TrainTransform(bool augment, long[] imageShape)
+    {
+        var (h, w) = ((int)imageShape[1], (int)imageShape[2]);
+        return augment
+            ? new Compose(new RandomCrop(h, w, padding: Math.Min(h, w) / 8), new RandomHorizontalFlip(), new Normalize(Mean, Std))
+            : new Normalize(Mean, Std);
+    }
 
     public IBatchTransform TestTransform() => new Normalize(Mean, Std);
 }

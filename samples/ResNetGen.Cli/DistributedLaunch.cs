@@ -16,26 +16,23 @@ internal static class DistributedLaunch
     /// <summary>The command line as typed (set by Program), to relaunch the workers with.</summary>
     public static string[] OriginalArguments { get; set; } = [];
 
-    public static Option<int> NprocPerNode() => new("--nproc-per-node")
+    public static Option<int> NprocPerNode() => new Option<int>("--nproc-per-node")
     {
         Description = "Data-parallel: start this many worker processes on this machine (as torchrun); the batch size is per process",
         DefaultValueFactory = _ => 1,
-        Validators = { r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--nproc-per-node must be at least 1"); } },
-    };
+    }.Check(v => v is >= 1 and <= 1024, v => $"must be in 1..1024 (got {v})");
 
-    public static Option<string> Backend() => new("--dist-backend")
+    public static Option<string> Backend() => new Option<string>("--dist-backend")
     {
         Description = "Data-parallel backend: auto (nccl on CUDA when available, else gloo), gloo or nccl",
         DefaultValueFactory = _ => "auto",
-        Validators = { r => { if (r.GetValueOrDefault<string>() is not ("auto" or "gloo" or "nccl")) r.AddError("--dist-backend must be auto, gloo or nccl"); } },
-    };
+    }.Check(v => v is "auto" or "gloo" or "nccl", v => $"must be auto, gloo or nccl (got '{v}')");
 
-    public static Option<double> Timeout() => new("--dist-timeout")
+    public static Option<double> Timeout() => new Option<double>("--dist-timeout")
     {
         Description = "Data-parallel: seconds a rank waits for the others (rendezvous and every collective) before it fails",
         DefaultValueFactory = _ => ProcessGroup.DefaultTimeout.TotalSeconds,
-        Validators = { r => { if (!(r.GetValueOrDefault<double>() > 0)) r.AddError("--dist-timeout must be positive"); } },
-    };
+    }.InRange(0, 1e7, minInclusive: false, maxInclusive: true);
 
     public static Option<bool> SyncBatchNorm() => new("--sync-bn")
     {
@@ -47,41 +44,29 @@ internal static class DistributedLaunch
 
     /// <summary>
     /// Starts <paramref name="nproc"/> workers running this command line without --nproc-per-node,
-    /// forwards their output, and returns the job's exit code. The first Ctrl+C reaches the
-    /// workers too (same process group): they save a checkpoint and exit; a second one kills them.
+    /// forwards their output, and returns the job's exit code. SIGINT and SIGTERM sent to this
+    /// launcher are forwarded to the workers (they save a checkpoint and exit; a second signal kills
+    /// them); whatever kills the launcher, SIGKILL included, kills the workers too (see LocalLauncher.BindToLauncher).
     /// </summary>
     public static int Launch(int nproc, int? threadsPerProcess)
     {
         var (file, prefix) = LocalLauncher.CurrentProcessCommand();
         var threads = threadsPerProcess ?? Math.Max(1, Environment.ProcessorCount / nproc);
         Console.WriteLine($"launching {nproc} worker processes × {threads} thread(s) on this machine (rank 0 writes the checkpoints and the report)");
-        using var kill = new CancellationTokenSource();
-        var interrupts = 0;
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        var result = LocalLauncher.Run(new LaunchOptions(file, [.. prefix, .. WithoutNproc(OriginalArguments)], nproc)
         {
-            e.Cancel = true;
-            if (Interlocked.Increment(ref interrupts) == 1)
-                Console.Error.WriteLine("[launcher] stopping: the workers save a checkpoint at their next report step (Ctrl+C again to kill them)");
-            else
-                kill.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
+            ThreadsPerProcess = threads,
+            // A worker that sees a peer fail reports it itself (with the checkpoint to resume from) before it is stopped.
+            GracePeriod = TimeSpan.FromSeconds(30),
+            ForwardSignals = true,
+        });
+        if (result.Signal is not null) return result.ExitCode; // the launcher already said how the workers stopped
+        if (!result.Succeeded)
         {
-            var result = LocalLauncher.Run(new LaunchOptions(file, [.. prefix, .. WithoutNproc(OriginalArguments)], nproc)
-            {
-                ThreadsPerProcess = threads,
-                // A worker that sees a peer fail reports it itself (with the checkpoint to resume from) before it is stopped.
-                GracePeriod = TimeSpan.FromSeconds(30),
-            }, kill.Token);
-            if (!result.Succeeded && result.ExitCode != 130)
-                Console.Error.WriteLine($"error: data-parallel job failed: {result.Message}");
-            return result.ExitCode;
+            // The failing worker printed its own one-line error (with its rank prefix) on stdout; repeat the gist on stderr.
+            Console.Error.WriteLine($"error: data-parallel job failed: {result.Message}");
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        return result.ExitCode;
     }
 
     /// <summary>Joins the group described by the environment (null when this process runs alone).</summary>

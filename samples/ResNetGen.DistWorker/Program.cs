@@ -18,6 +18,7 @@ using static ResNetGen.Torch.torch.nn;
 //   ResNetGen.DistWorker launch --nproc N [--threads T] -- <mode> <args...>
 //
 // Exit codes: 0 ok, 1 bad usage or a failed check, 2 a distributed error, 3 died on purpose.
+LocalLauncher.BindToLauncher(); // die with the launcher, however it dies
 return Worker.Run(args);
 
 internal static partial class Worker

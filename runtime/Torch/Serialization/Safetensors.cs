@@ -122,7 +122,8 @@ public static class Safetensors
         var header = BuildHeader(items.Select(i => (i.Name, i.DType, i.Shape, i.Bytes)), metadata);
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full) ?? ".";
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        // The process id in the name lets a later run tell a stale temp file (its writer is gone) from a live one.
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -135,6 +136,18 @@ public static class Safetensors
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "value")
+        {
+            // What .NET makes of EFBIG: the file outgrew the file system's or the process's limit (ulimit -f).
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw new IOException($"cannot write '{path}': the file is larger than the file system or the file-size limit (ulimit -f) allows", e);
+        }
+        catch (Exception e) when (IoErrors.IsFileSystem(e))
+        {
+            TryDelete(temp);
+            if (Directory.Exists(full)) throw new IOException($"cannot write '{path}': it is a folder", e);
+            throw IoErrors.WriteFailed(path, e);
         }
         catch
         {
@@ -211,9 +224,23 @@ public static class Safetensors
     /// <summary>Reads and validates the header of <paramref name="path"/> without reading tensor data.</summary>
     public static SafetensorsHeader ReadHeader(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12);
+        using var stream = OpenRead(path, 1 << 12);
         return ReadHeader(stream, path);
+    }
+
+    /// <summary>Opens a file to read, with one-line errors for an empty path, a folder, a missing or unreadable file.</summary>
+    private static FileStream OpenRead(string path, int buffer)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        IoErrors.CheckReadableFile(path, "safetensors file");
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, buffer);
+        }
+        catch (Exception e) when (IoErrors.IsFileSystem(e) && e is not FileNotFoundException)
+        {
+            throw IoErrors.ReadFailed(path, e);
+        }
     }
 
     /// <summary>Loads every tensor of <paramref name="path"/>, in header order, onto <paramref name="device"/> (CPU by default).</summary>
@@ -222,9 +249,8 @@ public static class Safetensors
     /// <summary>Loads every tensor and the metadata of <paramref name="path"/>.</summary>
     public static OrderedDictionary<string, Tensor> Load(string path, out IReadOnlyDictionary<string, string> metadata, Device? device = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors needs a little-endian machine");
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var stream = OpenRead(path, 1 << 16);
         var header = ReadHeader(stream, path);
         metadata = header.Metadata;
         var result = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
@@ -372,7 +398,9 @@ public static class Safetensors
         }
         if (!value.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
             throw Corrupt(path, $"tensor '{name}' has no \"data_offsets\" [begin, end] array");
-        if (!offsets[0].TryGetInt64(out var begin) || !offsets[1].TryGetInt64(out var end) || begin < 0 || end < begin)
+        // TryGetInt64 throws on a non-number (e.g. offsets written as strings): check the kind first.
+        if (offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number ||
+            !offsets[0].TryGetInt64(out var begin) || !offsets[1].TryGetInt64(out var end) || begin < 0 || end < begin)
             throw Corrupt(path, $"tensor '{name}' has bad data_offsets {offsets.GetRawText()}");
         long bytes;
         try { bytes = checked(numel * dtype.ElementSize()); }

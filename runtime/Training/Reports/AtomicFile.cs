@@ -1,4 +1,5 @@
 using System.Text;
+using ResNetGen.Torch;
 
 namespace ResNetGen.Training;
 
@@ -24,7 +25,14 @@ public static class AtomicFile
         ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (IoErrors.IsFileSystem(e))
+        {
+            throw new IOException($"cannot create folder '{directory}' for '{path}': {IoErrors.Cause(e, directory)}", e);
+        }
         var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -34,6 +42,18 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "value")
+        {
+            // What .NET makes of EFBIG: the file outgrew the file system's or the process's limit (ulimit -f).
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw new IOException($"cannot write '{path}': the file is larger than the file system or the file-size limit (ulimit -f) allows", e);
+        }
+        catch (Exception e) when (IoErrors.IsFileSystem(e))
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (Directory.Exists(full)) throw new IOException($"cannot write '{path}': it is a folder", e);
+            throw IoErrors.WriteFailed(path, e);
         }
         catch
         {

@@ -91,7 +91,7 @@ struct NcclBackend final : Backend {
 
 std::string seconds(Ms ms) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.3g s", ms.count() / 1000.0);
+  std::snprintf(text, sizeof text, "%.6g s", ms.count() / 1000.0);  // 1800 s, not 1.8e+03 s
   return text;
 }
 
