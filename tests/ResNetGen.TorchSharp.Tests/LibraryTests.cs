@@ -50,7 +50,10 @@ public sealed class SqueezeExciteTests
     [Fact]
     public void Gradients_reach_both_convolutions_and_the_input()
     {
+        manual_seed(2);
         using var se = Layers.SqueezeExcite(8, 2);
+        // A positive fc1 bias keeps the ReLU open, so every parameter has a gradient to show.
+        using (no_grad()) se.state_dict()["fc1.bias"].fill_(1);
         using var x = randn(3, 8, 5, 5).requires_grad_();
         using var y = se.call(x);
         using var loss = y.square().sum();

@@ -6,8 +6,20 @@ namespace ResNetGen.TorchSharp.Tests;
 /// TorchSharp's native library loads from this test's output folder, patched by
 /// runtime/ResNetGen.TorchSharp/build/glibcxx-compat.sh exactly where the system libstdc++ needs it.
 /// </summary>
-public sealed class NativeLibraryTests
+public sealed class NativeLibraryTests : IClassFixture<NativeLibraryTests.Report>
 {
+    /// <summary>Says in the test output whether the workaround is in use (xunit diagnostic messages are on: xunit.runner.json).</summary>
+    public sealed class Report
+    {
+        public Report(Xunit.Abstractions.IMessageSink sink)
+        {
+            var marker = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", Helper);
+            sink.OnMessage(new Xunit.Sdk.DiagnosticMessage(File.Exists(marker)
+                ? $"TorchSharp's libLibTorchSharp.so runs with the GLIBCXX_3.4.32 workaround (the system libstdc++ is older; see runtime/ResNetGen.TorchSharp/README.md)"
+                : "TorchSharp's libLibTorchSharp.so runs unpatched"));
+        }
+    }
+
     private const string Version = "GLIBCXX_3.4.32";
     private const string Helper = "libresnetgen_ios_base_init.so";
 
