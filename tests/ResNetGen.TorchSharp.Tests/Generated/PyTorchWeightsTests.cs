@@ -8,7 +8,7 @@ namespace ResNetGen.TorchSharp.Tests.Generated;
 /// Weights saved by PyTorch 1.13 (torch.save, and scripts/python/safetensors_torch.py) load into the
 /// generated TorchSharp networks through TorchSharp.PyBridge and reproduce PyTorch's logits.
 /// </summary>
-public sealed class PyTorchWeightsTests
+public sealed class PyTorchWeightsTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static nn.Module<Tensor, Tensor> Generated(string arch) => arch switch
     {
@@ -26,6 +26,7 @@ public sealed class PyTorchWeightsTests
     {
         var export = PyTorchExport.For(arch);
         using var model = Generated(arch);
-        export.AssertLoadsAndMatches(model, format);
+        var maxDiff = export.AssertLoadsAndMatches(model, format);
+        output.WriteLine($"generated {arch} from PyTorch's .{format}: max |Δ logits| = {maxDiff:G3}");
     }
 }
