@@ -42,7 +42,7 @@ done
 
 tmp=$(mktemp "$dir/.libLibTorchSharp.so.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
-g++ -shared -fPIC -O2 -o "$dir/$shim" "$here/ios_base_library_init.cpp"
+[ "$dir/$shim" -nt "$here/ios_base_library_init.cpp" ] || g++ -shared -fPIC -O2 -o "$dir/$shim" "$here/ios_base_library_init.cpp"
 cp "$lib" "$tmp"
 patchelf --add-needed "$shim" "$tmp"
 python3 "$here/mark_version_weak.py" "$tmp" "$version"
