@@ -74,6 +74,21 @@ internal static class Diagnostics
         "'{0}' declares '{1}', which the generator emits; rename or remove it",
         Category, DiagnosticSeverity.Error, true);
 
+    public static readonly DiagnosticDescriptor RecordNotSupported = new(
+        "RNG017", "A record cannot be a module",
+        "'{0}' is a record; a module cannot be a record, declare it as a partial class",
+        Category, DiagnosticSeverity.Error, true);
+
+    public static readonly DiagnosticDescriptor StaticNotSupported = new(
+        "RNG018", "A static class cannot be a module",
+        "'{0}' is static; a module is an instance, remove 'static'",
+        Category, DiagnosticSeverity.Error, true);
+
+    public static readonly DiagnosticDescriptor HasBaseClass = new(
+        "RNG019", "Module class must not declare a base class",
+        "'{0}' derives from {1}; the generator derives it from the target's Module<Tensor, Tensor>, remove the base class",
+        Category, DiagnosticSeverity.Error, true);
+
     public static readonly DiagnosticDescriptor BadCustomBlock = new(
         "RNG014", "Invalid custom block",
         "{0}",
@@ -83,6 +98,11 @@ internal static class Diagnostics
         "RNG015", "Setting has no effect",
         "{0}",
         Category, DiagnosticSeverity.Warning, true);
+
+    public static readonly DiagnosticDescriptor NoTarget = new(
+        "RNG016", "No target runtime for the generated code",
+        "{0}",
+        Category, DiagnosticSeverity.Error, true);
 
     public static readonly DiagnosticDescriptor InternalError = new(
         "RNG999", "ResNetGen internal error",
@@ -98,7 +118,8 @@ internal static class Diagnostics
                  {
                      NotPartial, Generic, StagesWithoutResNet, ResNetWithoutStages, OutOfRange, GroupsDoNotDivide,
                      IdentityShapeChange, ZeroPadShrinks, SpatialTooSmall, OddSizeHalved, BasicBlockUnsupported,
-                     CustomBranchMismatch, MemberClash, BadCustomBlock, Unused, InternalError,
+                     CustomBranchMismatch, MemberClash, BadCustomBlock, Unused, NoTarget, RecordNotSupported,
+                     StaticNotSupported, HasBaseClass, InternalError,
                  })
         {
             map[d.Id] = d;
@@ -132,29 +153,33 @@ internal enum LocationTarget
     Stage,
 }
 
-/// <summary>A diagnostic without a location: descriptor id, where (as a key) and message arguments.</summary>
-internal sealed record PendingDiagnostic(string Id, LocationKey Where, EquatableArray<string> Args)
+/// <summary>
+/// The one diagnostic carrier of the pipeline: descriptor id, message arguments, and where it belongs:
+/// a <see cref="LocationKey"/> into the network's location table (resolved in the diagnostics branch),
+/// or a <see cref="Microsoft.CodeAnalysis.Location"/> already. <see cref="Location"/> compares by syntax
+/// tree and span, so it is equal across compilations as long as its file did not change; it only travels
+/// in the diagnostics branch of the pipeline, never in the model the emitter sees.
+/// </summary>
+internal sealed record DiagnosticInfo(string Id, LocationKey Where, Location? Location, EquatableArray<string> Args)
 {
-    public static PendingDiagnostic Create(DiagnosticDescriptor descriptor, LocationKey where, params object[] args)
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationKey where, params object[] args) =>
+        new(descriptor.Id, where, null, Strings(args));
+
+    public static DiagnosticInfo At(DiagnosticDescriptor descriptor, Location? location, params object[] args) =>
+        new(descriptor.Id, LocationKey.Class, location, Strings(args));
+
+    private static EquatableArray<string> Strings(object[] args)
     {
         var strings = new string[args.Length];
         for (var i = 0; i < args.Length; i++)
         {
             strings[i] = Convert.ToString(args[i], System.Globalization.CultureInfo.InvariantCulture) ?? "";
         }
-        return new PendingDiagnostic(descriptor.Id, where, strings.ToEquatableArray());
+        return strings.ToEquatableArray();
     }
 
     public bool IsError => Diagnostics.Get(Id).DefaultSeverity == DiagnosticSeverity.Error;
-}
 
-/// <summary>
-/// A diagnostic ready to report. <see cref="Location"/> compares by syntax tree and span, so it is equal
-/// across compilations as long as its file did not change; it only travels in the diagnostics branch of
-/// the pipeline, never in the model the emitter sees.
-/// </summary>
-internal sealed record DiagnosticInfo(string Id, Location? Location, EquatableArray<string> Args)
-{
     public Diagnostic ToDiagnostic()
     {
         var args = new object[Args.Count];
@@ -162,4 +187,3 @@ internal sealed record DiagnosticInfo(string Id, Location? Location, EquatableAr
         return Diagnostic.Create(Diagnostics.Get(Id), Location, args);
     }
 }
-

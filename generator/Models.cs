@@ -1,4 +1,3 @@
-using System;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
@@ -50,67 +49,25 @@ internal sealed record CustomBlockSpec(
     string MetadataName, TypeTarget Target, ActivationKind Activation, double NegativeSlope,
     EquatableArray<LayerSpec> Layers, bool Valid);
 
-/// <summary>The result of parsing one [ResNet] class: the spec (null on errors) plus located diagnostics.</summary>
+/// <summary>The result of parsing one [ResNet] class: the spec (null on errors), its location table and diagnostics.</summary>
 internal sealed record ParsedNetwork(
     string Name,
     NetworkSpec? Spec,
     EquatableArray<LocatedKey> Locations,
-    EquatableArray<PendingDiagnostic> Diagnostics);
+    EquatableArray<DiagnosticInfo> Diagnostics);
 
 internal sealed record LocatedKey(LocationKey Key, Location Location);
 
 internal sealed record ParsedBlock(CustomBlockSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
 
-// ---------------------------------------------------------------------------------------------
-// Resolved model: every layer with its channels and shapes, ready to emit.
-// ---------------------------------------------------------------------------------------------
+/// <summary>The runtime generated code is written for (chosen from the compilation's references).</summary>
+internal enum TargetKind { None = 0, TorchSharp = 1, ResNetGenTorch = 2 }
 
-/// <summary>A feature map shape. H = W = 0 when InputSize is unknown; Div is then the cumulative stride.</summary>
-internal readonly record struct Shape(long C, long H, long W, long Div)
-{
-    public bool Known => H > 0;
+/// <summary>The target, or why none could be chosen (an RNG016 message).</summary>
+internal sealed record TargetChoice(TargetKind Kind, string? Problem);
 
-    public override string ToString() => Known ? $"[N, {C}, {H}, {W}]" : Div == 1 ? $"[N, {C}, H, W]" : $"[N, {C}, H/{Div}, W/{Div}]";
-}
-
-internal sealed record LayerModel(
-    LayerKind Kind, string Field, long InC, long OutC, int Kernel, int Stride, int Padding, int Dilation, int Groups,
-    bool Bias, double Value, long Reduced, Shape Out, long Parameters, long MultiplyAdds);
-
-internal enum ResolvedShortcut { Identity, Projection, ZeroPad, AvgDown }
-
-internal sealed record ShortcutModel(ResolvedShortcut Kind, long InC, long OutC, int Stride, Shape Out, long PadBefore, long PadAfter, long Parameters, long MultiplyAdds);
-
-internal sealed record BlockClassModel(
-    string ClassName, string Description, string? BaseClass, Shape In, Shape Out,
-    EquatableArray<LayerModel> Branch, int TapAfter, ShortcutModel Shortcut,
-    ActivationKind PostActivation, double NegativeSlope, string? ZeroInitField,
-    long Parameters, long MultiplyAdds)
-{
-    /// <summary>Stem of the generated class name (BasicBlock, Bottleneck, the custom block's name).</summary>
-    public string Prefix { get; init; } = "";
-
-    /// <summary>"public", or "internal" when a custom base class is not public (C# forbids a more accessible subclass).</summary>
-    public string Accessibility { get; init; } = "public";
-}
-
-internal sealed record BlockInstance(string ClassName, double DropPath);
-
-internal sealed record StageModel(string Field, Shape Out, EquatableArray<BlockInstance> Blocks, long Parameters);
-
-internal sealed record StemModel(StemKind Kind, long InC, long OutC, long MidC, bool Norm, Shape AfterConv, Shape Out, long Parameters, long MultiplyAdds);
-
-internal sealed record SummaryRow(string Layer, string Type, string Output, long Parameters, int Depth);
-
-internal sealed record NetworkModel(
-    TypeTarget Target,
-    long InChannels, int NumClasses, int InputSize,
-    StemModel Stem,
-    EquatableArray<StageModel> Stages,
-    EquatableArray<BlockClassModel> BlockClasses,
-    bool FinalNorm, Shape FinalShape, double Dropout, double DropPath, bool ZeroInitResidual, bool HasSqueezeExcite,
-    long ParameterCount, long MultiplyAdds,
-    EquatableArray<SummaryRow> Summary);
+/// <summary>A lowered, analysed network, ready for an emitter dialect.</summary>
+internal sealed record NetworkModel(NetworkIr Ir, NetworkAnalysis Analysis, TargetKind Target = TargetKind.ResNetGenTorch);
 
 /// <summary>One generated file.</summary>
 internal sealed record GeneratedFile(string HintName, string Source);

@@ -27,7 +27,7 @@ internal static class Parser
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
         var node = (TypeDeclarationSyntax)context.TargetNode;
         var locations = new List<LocatedKey> { new(LocationKey.Class, node.Identifier.GetLocation()) };
-        var diagnostics = new List<PendingDiagnostic>();
+        var diagnostics = new List<DiagnosticInfo>();
         var name = symbol.ToDisplayString();
 
         var resnet = context.Attributes[0];
@@ -64,7 +64,7 @@ internal static class Parser
 
         if (stageIndex == 0)
         {
-            diagnostics.Add(PendingDiagnostic.Create(Diagnostics.ResNetWithoutStages, LocationKey.ResNet(), name));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ResNetWithoutStages, LocationKey.ResNet(), name));
         }
 
         var named = Named(resnet);
@@ -85,7 +85,7 @@ internal static class Parser
         {
             if (!(value >= min && value <= max))
             {
-                diagnostics.Add(PendingDiagnostic.Create(Diagnostics.OutOfRange, where, what, value, text));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.OutOfRange, where, what, value, text));
             }
         }
 
@@ -110,7 +110,7 @@ internal static class Parser
             Range(LocationKey.Stem("Filters"), "Stem Filters", stemFilters, 0, MaxChannels, $"0 (default) or between 1 and {MaxChannels}");
             if (stemKind == (int)StemKind.Deep && stemFilters % 2 == 1)
             {
-                diagnostics.Add(PendingDiagnostic.Create(Diagnostics.OutOfRange, LocationKey.Stem("Filters"), "Deep stem Filters", stemFilters, "even (the deep stem's first convolutions use Filters / 2)"));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.OutOfRange, LocationKey.Stem("Filters"), "Deep stem Filters", stemFilters, "even (the deep stem's first convolutions use Filters / 2)"));
             }
         }
 
@@ -137,7 +137,7 @@ internal static class Parser
         return new ParsedNetwork(name, spec, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
     }
 
-    private static StageSpec? ParseStage(AttributeData attribute, int index, List<PendingDiagnostic> diagnostics)
+    private static StageSpec? ParseStage(AttributeData attribute, int index, List<DiagnosticInfo> diagnostics)
     {
         if (HasErrorArguments(attribute) || attribute.ConstructorArguments.Length < 2) return null;
         var args = attribute.ConstructorArguments;
@@ -151,7 +151,7 @@ internal static class Parser
         {
             if (!(value >= min && value <= max))
             {
-                diagnostics.Add(PendingDiagnostic.Create(Diagnostics.OutOfRange, LocationKey.StageAt(index, argument), $"{label} {what}", value, text));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.OutOfRange, LocationKey.StageAt(index, argument), $"{label} {what}", value, text));
             }
         }
 
@@ -181,12 +181,12 @@ internal static class Parser
             customDisplay = customType.ToDisplayString();
             if (!customType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == BlockAttribute))
             {
-                diagnostics.Add(PendingDiagnostic.Create(Diagnostics.BadCustomBlock, LocationKey.StageAt(index, "CustomBlock"),
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.BadCustomBlock, LocationKey.StageAt(index, "CustomBlock"),
                     $"{label}: '{customDisplay}' is not marked [ResidualBlock]"));
             }
             if (block is not null)
             {
-                diagnostics.Add(PendingDiagnostic.Create(Diagnostics.Unused, LocationKey.StageAt(index, "Block"),
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Unused, LocationKey.StageAt(index, "Block"),
                     $"{label}: Block is ignored because CustomBlock is set"));
             }
         }
@@ -207,7 +207,7 @@ internal static class Parser
         {
             ct.ThrowIfCancellationRequested();
             var location = attribute.ApplicationSyntaxReference?.GetSyntax(ct).GetLocation();
-            list.Add(new DiagnosticInfo(Diagnostics.StagesWithoutResNet.Id, location, new[] { symbol.ToDisplayString() }.ToEquatableArray()));
+            list.Add(DiagnosticInfo.At(Diagnostics.StagesWithoutResNet, location, symbol.ToDisplayString()));
         }
         return list.ToEquatableArray();
     }
@@ -219,19 +219,14 @@ internal static class Parser
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
         var node = (TypeDeclarationSyntax)context.TargetNode;
         var name = symbol.ToDisplayString();
-        var pending = new List<PendingDiagnostic>();
+        var pending = new List<DiagnosticInfo>();
         var located = new List<DiagnosticInfo>();
         var classLocation = node.Identifier.GetLocation();
 
         var ok = CheckTypeShape(symbol, node, name, pending, LocationKey.Class);
         foreach (var d in pending)
         {
-            located.Add(new DiagnosticInfo(d.Id, classLocation, d.Args));
-        }
-        if (symbol.IsSealed || symbol.IsStatic)
-        {
-            located.Add(Block(classLocation, $"Custom block '{name}' must not be sealed or static: the generated per-shape blocks derive from it"));
-            ok = false;
+            located.Add(d with { Location = classLocation });
         }
 
         var blockAttribute = context.Attributes[0];
@@ -241,12 +236,12 @@ internal static class Parser
         var blockLocation = blockAttribute.ApplicationSyntaxReference?.GetSyntax(ct).GetLocation();
         if (activation is < 0 or > 2)
         {
-            located.Add(new DiagnosticInfo(Diagnostics.OutOfRange.Id, blockLocation, new[] { "Activation", activation.ToString(CultureInfo.InvariantCulture), "an ActivationKind" }.ToEquatableArray()));
+            located.Add(DiagnosticInfo.At(Diagnostics.OutOfRange, blockLocation, "Activation", activation, "an ActivationKind"));
             ok = false;
         }
         if (double.IsNaN(slope) || double.IsInfinity(slope))
         {
-            located.Add(new DiagnosticInfo(Diagnostics.OutOfRange.Id, blockLocation, new[] { "NegativeSlope", slope.ToString(CultureInfo.InvariantCulture), "finite" }.ToEquatableArray()));
+            located.Add(DiagnosticInfo.At(Diagnostics.OutOfRange, blockLocation, "NegativeSlope", slope, "finite"));
             ok = false;
         }
 
@@ -294,8 +289,8 @@ internal static class Parser
             {
                 if (!(v >= min && v <= max))
                 {
-                    located.Add(new DiagnosticInfo(Diagnostics.OutOfRange.Id, location,
-                        new[] { $"{kind} {what}", v.ToString(CultureInfo.InvariantCulture), $"between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}" }.ToEquatableArray()));
+                    located.Add(DiagnosticInfo.At(Diagnostics.OutOfRange, location,
+                        $"{kind} {what}", v, $"between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}"));
                     ok = false;
                 }
             }
@@ -312,8 +307,8 @@ internal static class Parser
             if (kind == LayerKind.SqueezeExcite) Check("reduction", layer.Reduction, 1, MaxChannels);
             if (kind is LayerKind.MaxPool or LayerKind.AvgPool && layer.Padding > layer.Kernel / 2)
             {
-                located.Add(new DiagnosticInfo(Diagnostics.OutOfRange.Id, location,
-                    new[] { $"{kind} padding", layer.Padding.ToString(CultureInfo.InvariantCulture), "at most half the kernel size (as PyTorch requires)" }.ToEquatableArray()));
+                located.Add(DiagnosticInfo.At(Diagnostics.OutOfRange, location,
+                    $"{kind} padding", layer.Padding, "at most half the kernel size (as PyTorch requires)"));
                 ok = false;
             }
             layers.Add(layer);
@@ -336,18 +331,18 @@ internal static class Parser
     }
 
     private static DiagnosticInfo Block(Location location, string message) =>
-        new(Diagnostics.BadCustomBlock.Id, location, new[] { message }.ToEquatableArray());
+        DiagnosticInfo.At(Diagnostics.BadCustomBlock, location, message);
 
     // ------------------------------------------------------------------ helpers
 
-    private static bool CheckTypeShape(INamedTypeSymbol symbol, TypeDeclarationSyntax node, string name, List<PendingDiagnostic> diagnostics, LocationKey where)
+    private static bool CheckTypeShape(INamedTypeSymbol symbol, TypeDeclarationSyntax node, string name, List<DiagnosticInfo> diagnostics, LocationKey where)
     {
         var ok = true;
         for (SyntaxNode? current = node; current is TypeDeclarationSyntax type; current = current.Parent)
         {
             if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                diagnostics.Add(PendingDiagnostic.Create(Diagnostics.NotPartial, where, type == node ? name : type.Identifier.Text));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotPartial, where, type == node ? name : type.Identifier.Text));
                 ok = false;
                 break;
             }
@@ -357,7 +352,7 @@ internal static class Parser
         {
             if (t.IsGenericType)
             {
-                diagnostics.Add(PendingDiagnostic.Create(Diagnostics.Generic, where, name));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Generic, where, name));
                 ok = false;
                 break;
             }
@@ -365,17 +360,17 @@ internal static class Parser
 
         if (node is RecordDeclarationSyntax)
         {
-            diagnostics.Add(PendingDiagnostic.Create(Diagnostics.MemberClash, where, name, "record (a record cannot derive from Module)"));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RecordNotSupported, where, name));
             ok = false;
         }
         else if (symbol.IsStatic)
         {
-            diagnostics.Add(PendingDiagnostic.Create(Diagnostics.MemberClash, where, name, "static (a module is an instance)"));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.StaticNotSupported, where, name));
             ok = false;
         }
         if (symbol.BaseType is { SpecialType: not SpecialType.System_Object } baseType && baseType.TypeKind != TypeKind.Error)
         {
-            diagnostics.Add(PendingDiagnostic.Create(Diagnostics.MemberClash, where, name, $"base class {baseType.ToDisplayString()} (the generator derives it from Module<Tensor, Tensor>)"));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.HasBaseClass, where, name, baseType.ToDisplayString()));
             ok = false;
         }
         return ok;

@@ -9,11 +9,12 @@ using Microsoft.CodeAnalysis.Text;
 namespace ResNetGen.Generator;
 
 /// <summary>
-/// Turns classes marked [ResNet] + [ResidualStage] (and [ResidualBlock] user blocks) into typed
-/// ResNetGen.Torch modules. Pipeline (tracking names in <see cref="Steps"/>):
-/// attributes → <c>Parse</c> (spec + located diagnostics) → <c>Analyse</c> (shape inference, with the
-/// collected custom blocks) → <c>Model</c> (equatable, location-free) → <c>Emit</c> → source.
-/// Diagnostics travel in their own branch so that a model that did not change is never re-emitted.
+/// Turns classes marked [ResNet] + [ResidualStage] (and [ResidualBlock] user blocks) into typed modules
+/// for the target the compilation references (TorchSharp or ResNetGen.Torch). Pipeline (tracking names
+/// in <see cref="Steps"/>): attributes → <c>Parse</c> (spec + located diagnostics) → <c>Analyse</c>
+/// (lowering to the IR, shape inference, counting; with the collected custom blocks and the target) →
+/// <c>Model</c> (equatable, location-free) → <c>Emit</c> (the target's dialect) → source. Diagnostics
+/// travel in their own branch so that a model that did not change is never re-emitted.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ResNetGenerator : IIncrementalGenerator
@@ -21,6 +22,7 @@ public sealed class ResNetGenerator : IIncrementalGenerator
     /// <summary>Names of the tracked pipeline steps (for incrementality tests).</summary>
     public static class Steps
     {
+        public const string Target = "ResNetGen.Target";
         public const string Parse = "ResNetGen.Parse";
         public const string Analyse = "ResNetGen.Analyse";
         public const string Model = "ResNetGen.Model";
@@ -34,6 +36,12 @@ public sealed class ResNetGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var target = context.CompilationProvider
+            .Select(static (c, _) => Targets.Referenced(c))
+            .Combine(context.AnalyzerConfigOptionsProvider.Select(static (o, _) => o.GlobalOptions.TryGetValue(Targets.Property, out var v) ? v : null))
+            .Select(static (p, _) => Targets.Choose(p.Left.TorchSharp, p.Left.Runtime, p.Right))
+            .WithTrackingName(Steps.Target);
+
         var blocks = context.SyntaxProvider
             .ForAttributeWithMetadataName(Parser.BlockAttribute,
                 static (node, _) => node is TypeDeclarationSyntax,
@@ -49,16 +57,16 @@ public sealed class ResNetGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(blocks.Select(static (b, _) => b.Diagnostics), static (spc, diagnostics) => Report(spc, diagnostics));
 
+        // A user's [ResidualBlock] class becomes the block class itself, in its own file.
         var blockSources = blocks
-            .Select(static (b, ct) => b.Spec is { Valid: true } spec
-                ? Guard(() => new EmitResult(Emitter.EmitBlockBase(spec), spec.Target.Name, null), ex => new EmitResult(null, spec.Target.Name, ex.GetType().Name + ": " + ex.Message))
+            .Select(static (b, _) => b.Spec is { Valid: true } spec ? spec : null)
+            .Combine(target)
+            .Select(static (pair, ct) => pair.Left is { } spec && pair.Right.Kind != TargetKind.None
+                ? Guard(() => new EmitResult(Emitter.EmitUserBlock(Lowering.Custom(spec), Dialect.For(pair.Right.Kind)), spec.Target.Name, null),
+                    ex => new EmitResult(null, spec.Target.Name, ex.GetType().Name + ": " + ex.Message))
                 : null)
             .WithTrackingName(Steps.BlockEmit);
-        context.RegisterSourceOutput(blockSources, static (spc, result) =>
-        {
-            if (result?.File is { } file) spc.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
-            if (result?.Error is { } error) spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, result.Name, error));
-        });
+        context.RegisterSourceOutput(blockSources, static (spc, result) => Add(spc, result));
 
         var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(Parser.ResNetAttribute,
@@ -67,12 +75,13 @@ public sealed class ResNetGenerator : IIncrementalGenerator
                     () => Parser.ParseNetwork(ctx, ct),
                     ex => new ParsedNetwork(ctx.TargetSymbol.Name, null,
                         new[] { new LocatedKey(LocationKey.Class, ctx.TargetNode.GetLocation()) }.ToEquatableArray(),
-                        new[] { PendingDiagnostic.Create(Diagnostics.InternalError, LocationKey.Class, ctx.TargetSymbol.Name, ex.Message) }.ToEquatableArray())))
+                        new[] { DiagnosticInfo.Create(Diagnostics.InternalError, LocationKey.Class, ctx.TargetSymbol.Name, ex.Message) }.ToEquatableArray())))
             .WithTrackingName(Steps.Parse);
 
         var analysed = parsed
             .Combine(blockSpecs)
-            .Select(static (pair, ct) => Analyse(pair.Left, pair.Right, ct))
+            .Combine(target)
+            .Select(static (pair, ct) => Analyse(pair.Left.Left, pair.Left.Right, pair.Right, ct))
             .WithTrackingName(Steps.Analyse);
 
         context.RegisterSourceOutput(analysed.Select(static (a, _) => a.Diagnostics), static (spc, diagnostics) => Report(spc, diagnostics));
@@ -84,14 +93,10 @@ public sealed class ResNetGenerator : IIncrementalGenerator
         var sources = models
             .Select(static (model, ct) => model is null
                 ? null
-                : Guard(() => new EmitResult(Emitter.EmitNetwork(model, ct), model.Target.Name, null), ex => new EmitResult(null, model.Target.Name, ex.GetType().Name + ": " + ex.Message)))
+                : Guard(() => new EmitResult(Emitter.EmitNetwork(model, Dialect.For(model.Target), ct), model.Ir.Target.Name, null),
+                    ex => new EmitResult(null, model.Ir.Target.Name, ex.GetType().Name + ": " + ex.Message)))
             .WithTrackingName(Steps.Emit);
-
-        context.RegisterSourceOutput(sources, static (spc, result) =>
-        {
-            if (result?.File is { } file) spc.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
-            if (result?.Error is { } error) spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, result.Name, error));
-        });
+        context.RegisterSourceOutput(sources, static (spc, result) => Add(spc, result));
 
         var orphans = context.SyntaxProvider
             .ForAttributeWithMetadataName(Parser.StageAttribute,
@@ -103,7 +108,7 @@ public sealed class ResNetGenerator : IIncrementalGenerator
 
     internal sealed record Analysis(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
 
-    private static Analysis Analyse(ParsedNetwork parsed, EquatableArray<CustomBlockSpec> blocks, CancellationToken ct)
+    private static Analysis Analyse(ParsedNetwork parsed, EquatableArray<CustomBlockSpec> blocks, TargetChoice target, CancellationToken ct)
     {
         var pending = parsed.Diagnostics.AsImmutableArray().ToList();
         NetworkModel? model = null;
@@ -111,17 +116,22 @@ public sealed class ResNetGenerator : IIncrementalGenerator
         {
             try
             {
-                var result = ShapeInference.Resolve(parsed.Spec, blocks, ct);
-                model = result.Model;
+                var result = Lowering.Lower(parsed.Spec, blocks, ct);
+                model = result.Model is null ? null : result.Model with { Target = target.Kind };
                 pending.AddRange(result.Diagnostics);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                pending.Add(PendingDiagnostic.Create(Diagnostics.InternalError, LocationKey.Class, parsed.Name, ex.Message));
+                pending.Add(DiagnosticInfo.Create(Diagnostics.InternalError, LocationKey.Class, parsed.Name, ex.Message));
+                model = null;
+            }
+            if (target.Problem is not null)
+            {
+                pending.Add(DiagnosticInfo.Create(Diagnostics.NoTarget, LocationKey.ResNet(), target.Problem));
                 model = null;
             }
         }
-        var located = pending.Select(d => new DiagnosticInfo(d.Id, Locate(parsed.Locations, d.Where), d.Args)).ToEquatableArray();
+        var located = pending.Select(d => d.Location is null ? d with { Location = Locate(parsed.Locations, d.Where) } : d).ToEquatableArray();
         return new Analysis(model, located);
     }
 
@@ -139,8 +149,14 @@ public sealed class ResNetGenerator : IIncrementalGenerator
         foreach (var diagnostic in diagnostics) context.ReportDiagnostic(diagnostic.ToDiagnostic());
     }
 
+    private static void Add(SourceProductionContext context, EmitResult? result)
+    {
+        if (result?.File is { } file) context.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
+        if (result?.Error is { } error) context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, result.Name, error));
+    }
+
     private static EquatableArray<DiagnosticInfo> Internal(Location location, string name, Exception ex) =>
-        new[] { new DiagnosticInfo(Diagnostics.InternalError.Id, location, new[] { name, ex.GetType().Name + ": " + ex.Message }.ToEquatableArray()) }.ToEquatableArray();
+        new[] { DiagnosticInfo.At(Diagnostics.InternalError, location, name, ex.GetType().Name + ": " + ex.Message) }.ToEquatableArray();
 
     /// <summary>Runs a step; any exception but cancellation becomes a value (an RNG999 diagnostic) instead of crashing the compiler.</summary>
     private static T Guard<T>(Func<T> body, Func<Exception, T> onError)

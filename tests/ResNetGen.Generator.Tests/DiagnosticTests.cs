@@ -142,6 +142,26 @@ public class DiagnosticTests
                 public int Use() => conv1;
             }
             """),
+        ["RNG017_Record"] = ("RNG017", """
+            using ResNetGen;
+            [ResNet(NumClasses = 10)]
+            [ResidualStage(64, 1)]
+            public partial record Recorded { }
+            """),
+        ["RNG018_Static"] = ("RNG018", """
+            using ResNetGen;
+            [ResNet(NumClasses = 10)]
+            [ResidualStage(64, 1)]
+            public static partial class Still { }
+            """),
+        ["RNG019_BaseClass"] = ("RNG019", """
+            using ResNetGen;
+            public class Existing { }
+
+            [ResNet(NumClasses = 10)]
+            [ResidualStage(64, 1)]
+            public partial class Derived : Existing { }
+            """),
         ["RNG014_BadCustomBlock"] = ("RNG014", """
             using ResNetGen;
             [ResidualBlock]
@@ -165,23 +185,34 @@ public class DiagnosticTests
 
     public static TheoryData<string> Names => new(Cases.Keys);
 
-    [Theory]
-    [MemberData(nameof(Names))]
-    public void Diagnostic_matches_snapshot(string name)
+    public static TheoryData<string, Target> NamesAndTargets()
     {
-        var (id, source) = Cases[name];
-        var run = GeneratorHarness.Run(source);
-        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == id);
-        Assert.All(run.GeneratorDiagnostics, d => Assert.True(d.Location.IsInSource, $"{d.Id} has no source location"));
-        Snapshot.Verify($"Diagnostic_{name}", run);
+        var data = new TheoryData<string, Target>();
+        foreach (var name in Cases.Keys)
+        {
+            data.Add(name, Target.ResNetGenTorch);
+            data.Add(name, Target.TorchSharp);
+        }
+        return data;
     }
 
     [Theory]
-    [MemberData(nameof(Names))]
-    public void Errors_stop_emission_for_that_class_and_nothing_else_breaks(string name)
+    [MemberData(nameof(NamesAndTargets))]
+    public void Diagnostic_matches_snapshot(string name, Target target)
+    {
+        var (id, source) = Cases[name];
+        var run = GeneratorHarness.Run(target, source);
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == id);
+        Assert.All(run.GeneratorDiagnostics, d => Assert.True(d.Location.IsInSource, $"{d.Id} has no source location"));
+        Snapshot.Verify(FamilySnapshotTests.Name($"Diagnostic_{name}", target), run);
+    }
+
+    [Theory]
+    [MemberData(nameof(NamesAndTargets))]
+    public void Errors_stop_emission_for_that_class_and_nothing_else_breaks(string name, Target target)
     {
         var (_, source) = Cases[name];
-        var run = GeneratorHarness.Run(source);
+        var run = GeneratorHarness.Run(target, source);
         var errored = run.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         foreach (var diagnostic in errored)
         {

@@ -23,7 +23,20 @@ public sealed record GeneratorRun(
     public bool HasGeneratorErrors => GeneratorDiagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 }
 
-/// <summary>Builds compilations against the runtime assembly and drives <see cref="ResNetGenerator"/>.</summary>
+/// <summary>What a test compilation references (and so which target the generator writes for).</summary>
+public enum Target
+{
+    /// <summary>The attributes and ResNetGen.Runtime.</summary>
+    ResNetGenTorch,
+    /// <summary>The attributes, the real TorchSharp 0.107 and ResNetGen.TorchSharp.</summary>
+    TorchSharp,
+    /// <summary>Both runtimes (the MSBuild property must choose).</summary>
+    Both,
+    /// <summary>Only the attributes.</summary>
+    Neither,
+}
+
+/// <summary>Builds compilations against a target's assemblies and drives <see cref="ResNetGenerator"/>.</summary>
 public static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, DocumentationMode.Diagnose);
@@ -38,33 +51,56 @@ public static class GeneratorHarness
         // Missing XML docs on the test's own hand-written types are not what we check.
         .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic> { ["CS1591"] = ReportDiagnostic.Suppress, ["CS1573"] = ReportDiagnostic.Suppress });
 
-    public static readonly ImmutableArray<MetadataReference> References = BuildReferences();
+    private static readonly ImmutableArray<MetadataReference> Framework = BuildFramework();
 
-    private static ImmutableArray<MetadataReference> BuildReferences()
+    private static ImmutableArray<MetadataReference> BuildFramework()
     {
         var tpa = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator);
         var list = tpa.Where(p => p.Length > 0 && Path.GetFileName(p) is var n && (n.StartsWith("System.", StringComparison.Ordinal) || n is "mscorlib.dll" or "netstandard.dll"))
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToList();
         list.Add(MetadataReference.CreateFromFile(typeof(ResNetGen.ResNetAttribute).Assembly.Location));
-        list.Add(MetadataReference.CreateFromFile(typeof(ResNetGen.Torch.Tensor).Assembly.Location));
         return list.ToImmutableArray();
     }
 
-    public static CSharpCompilation Compile(params string[] sources) =>
+    private static readonly MetadataReference Runtime = MetadataReference.CreateFromFile(typeof(ResNetGen.Torch.Tensor).Assembly.Location);
+
+    // Metadata only: compiling against TorchSharp.dll loads no native library.
+    private static readonly MetadataReference TorchSharpAssembly = MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location);
+
+    /// <summary>References of the ResNetGen.Torch target (the default of the tests written before TorchSharp).</summary>
+    public static readonly ImmutableArray<MetadataReference> References = ReferencesFor(Target.ResNetGenTorch);
+
+    public static ImmutableArray<MetadataReference> ReferencesFor(Target target) => target switch
+    {
+        Target.ResNetGenTorch => Framework.Add(Runtime),
+        Target.TorchSharp => Framework.Add(TorchSharpAssembly).Add(TorchSharpHelpers.Reference),
+        Target.Both => Framework.Add(Runtime).Add(TorchSharpAssembly).Add(TorchSharpHelpers.Reference),
+        _ => Framework,
+    };
+
+    public static CSharpCompilation Compile(params string[] sources) => Compile(Target.ResNetGenTorch, sources);
+
+    public static CSharpCompilation Compile(Target target, params string[] sources) =>
         CSharpCompilation.Create("TestAssembly",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
-            References, Options);
+            ReferencesFor(target), Options);
 
-    public static GeneratorDriver CreateDriver(bool track = true) =>
+    public static GeneratorDriver CreateDriver(bool track = true, string? targetProperty = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new ResNetGenerator().AsSourceGenerator() },
             parseOptions: ParseOptions,
+            optionsProvider: targetProperty is null ? null : new TestOptionsProvider(new Dictionary<string, string> { ["build_property.ResNetGenTarget"] = targetProperty }),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: track));
 
-    public static GeneratorRun Run(params string[] sources)
+    public static GeneratorRun Run(params string[] sources) => Run(Target.ResNetGenTorch, sources);
+
+    public static GeneratorRun Run(Target target, params string[] sources) => RunWithProperty(target, null, sources);
+
+    /// <summary>Runs with the MSBuild property <c>ResNetGenTarget</c> set (null = unset).</summary>
+    public static GeneratorRun RunWithProperty(Target target, string? targetProperty, params string[] sources)
     {
-        var input = Compile(sources);
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out var output, out var diagnostics);
+        var input = Compile(target, sources);
+        var driver = CreateDriver(targetProperty: targetProperty).RunGeneratorsAndUpdateCompilation(input, out var output, out var diagnostics);
         var result = driver.GetRunResult();
         var generated = result.Results.SelectMany(r => r.GeneratedSources)
             .Select(g => (g.HintName, g.SourceText.ToString()))
@@ -89,4 +125,21 @@ public static class GeneratorHarness
                 return $"{d.Id} {d.Severity} {where}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}\n" +
                        (text is null ? "" : $"    at: {text.ReplaceLineEndings(" ")}\n");
             }));
+}
+
+/// <summary>Global analyzer options (what MSBuild passes as <c>build_property.*</c>).</summary>
+public sealed class TestOptionsProvider(IReadOnlyDictionary<string, string> values) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+{
+    private sealed class Options(IReadOnlyDictionary<string, string> values) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+    {
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
+    }
+
+    private static readonly Options Empty = new(new Dictionary<string, string>());
+
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions { get; } = new Options(values);
+
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Empty;
+
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Empty;
 }

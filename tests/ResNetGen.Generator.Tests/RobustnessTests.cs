@@ -84,8 +84,10 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
         return sb.ToString();
     }
 
-    [Fact]
-    public void Two_hundred_random_programs_never_crash_and_compile_or_report_an_error()
+    [Theory]
+    [InlineData(Target.ResNetGenTorch)]
+    [InlineData(Target.TorchSharp)]
+    public void Two_hundred_random_programs_never_crash_and_compile_or_report_an_error(Target target)
     {
         var compiled = 0;
         var rejected = 0;
@@ -95,7 +97,7 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
             GeneratorRun run;
             try
             {
-                run = GeneratorHarness.Run(source); // throws if the generator threw
+                run = GeneratorHarness.Run(target, source); // throws if the generator threw
             }
             catch (Exception ex)
             {
@@ -111,7 +113,7 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.True(problems.Count == 0, $"seed {seed}: generated code does not compile cleanly:\n{GeneratorHarness.Describe(problems)}\n{source}");
             if (run.Generated.Length > 0) compiled++;
         }
-        output.WriteLine($"{compiled} programs generated code that compiled cleanly; {rejected} were rejected with an error diagnostic.");
+        output.WriteLine($"{target}: {compiled} programs generated code that compiled cleanly; {rejected} were rejected with an error diagnostic.");
         // Both outcomes must actually occur, or the test proves nothing.
         Assert.True(compiled >= 20, $"only {compiled} programs produced code");
         Assert.True(rejected >= 20, $"only {rejected} programs were rejected");

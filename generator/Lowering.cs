@@ -1,0 +1,552 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+
+namespace ResNetGen.Generator;
+
+/// <summary>
+/// Spec → IR. Lowers the stem, every block (one template per block class, bound per instance), each
+/// shortcut and the head into graphs, choosing shortcuts from the shapes that <see cref="ShapeInference"/>
+/// infers over what has been lowered so far, and reporting what cannot be built. After this step
+/// nothing looks at attributes again.
+/// </summary>
+internal static class Lowering
+{
+    public sealed record Result(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    public static Result Lower(NetworkSpec spec, EquatableArray<CustomBlockSpec> customBlocks, CancellationToken ct)
+    {
+        var context = new Context(spec, customBlocks, ct);
+        try
+        {
+            var ir = context.Run();
+            if (context.Found.Any(d => d.IsError)) return new Result(null, context.Found.ToEquatableArray());
+            return new Result(new NetworkModel(ir, ShapeInference.Analyse(ir)), context.Found.ToEquatableArray());
+        }
+        catch (OverflowException)
+        {
+            context.Found.Add(DiagnosticInfo.Create(Diagnostics.OutOfRange, LocationKey.ResNet(), "The network's size", "beyond 64-bit counts", "smaller (fewer or narrower layers)"));
+            return new Result(null, context.Found.ToEquatableArray());
+        }
+    }
+
+    // ------------------------------------------------------------------ node helpers
+
+    private static Node Conv(string name, Expr inC, Expr outC, int k, Expr stride, Expr padding, Expr? dilation = null, Expr? groups = null, bool bias = false, params int[] inputs) =>
+        new(Op.Conv, name, inputs.ToEquatableArray())
+        {
+            InC = inC, OutC = outC, Kernel = k, Stride = stride, Padding = padding,
+            Dilation = dilation ?? Expr.One, Groups = groups ?? Expr.One, Bias = bias,
+        };
+
+    private static Node Norm(string name, Expr channels) => new(Op.BatchNorm, name, EquatableArray<int>.Empty) { InC = channels, OutC = channels };
+
+    private static Node Relu(string name = "", bool inPlace = false) => new(Op.Relu, name, EquatableArray<int>.Empty) { InPlace = inPlace };
+
+    private static bool IsSpatial(Op op) => op is Op.Conv or Op.MaxPool or Op.AvgPool;
+
+    /// <summary>
+    /// Closes a block body: optional drop path, the shortcut (from <paramref name="tap"/>), the add and the
+    /// post-activation. The add may accumulate in place when the branch ends in a batch norm, whose
+    /// backward never reads its output (torchvision's <c>out += identity</c>).
+    /// </summary>
+    private static Graph CloseBlock(List<Node> branch, int tap, bool dropPath, ActivationKind post, double slope)
+    {
+        var endsInNorm = branch.Count > 0 && branch[branch.Count - 1].Op == Op.BatchNorm;
+        var nodes = new List<Node>(branch);
+        if (dropPath) nodes.Add(new Node(Op.DropPath, "", EquatableArray<int>.Empty));
+        var last = nodes.Count - 1;
+        nodes.Add(new Node(Op.Shortcut, "", Node.From(tap)));
+        nodes.Add(new Node(Op.Add, "", Node.From(last, nodes.Count - 1)) { InPlace = endsInNorm });
+        if (post == ActivationKind.Relu) nodes.Add(Relu(inPlace: true));
+        if (post == ActivationKind.LeakyRelu) nodes.Add(new Node(Op.LeakyRelu, "", EquatableArray<int>.Empty) { Value = slope });
+        return new Graph(nodes.ToEquatableArray());
+    }
+
+    private static readonly TemplateParam DropPathParam = new("drop_path", ParamType.Double, 0, false);
+
+    /// <summary>The template of a built-in block kind (torchvision's BasicBlock / Bottleneck, or the v2 pre-activation blocks).</summary>
+    public static BlockTemplate BuiltIn(BlockKind kind, bool strideOnFirstConv, int reduction, bool dropPath)
+    {
+        var inC = Expr.P("in_channels");
+        var outC = Expr.P("out_channels");
+        var width = Expr.P("width");
+        var stride = Expr.P("stride");
+        var b = new List<Node>();
+        var tap = -1;
+        var bottleneck = kind is BlockKind.Bottleneck or BlockKind.PreActBottleneck;
+        var preAct = kind is BlockKind.PreActBasic or BlockKind.PreActBottleneck;
+        if (preAct)
+        {
+            b.Add(Norm("bn1", inC));
+            b.Add(Relu(inPlace: true));
+            tap = b.Count - 1;
+        }
+        var n = preAct ? 2 : 1; // index of the next batch norm
+        if (!bottleneck)
+        {
+            b.Add(Conv("conv1", inC, outC, 3, stride, Expr.One));
+            if (!preAct) b.Add(Norm("bn1", outC));
+            else b.Add(Norm("bn2", outC));
+            b.Add(Relu(inPlace: true));
+            b.Add(Conv("conv2", outC, outC, 3, Expr.One, Expr.One));
+            if (!preAct) b.Add(Norm("bn2", outC));
+        }
+        else
+        {
+            var dilation = Expr.P("dilation");
+            b.Add(Conv("conv1", inC, width, 1, strideOnFirstConv ? stride : Expr.One, Expr.Zero));
+            b.Add(Norm($"bn{n++}", width));
+            b.Add(Relu(inPlace: true));
+            b.Add(Conv("conv2", width, width, 3, strideOnFirstConv ? Expr.One : stride, dilation, dilation, Expr.P("groups")));
+            b.Add(Norm($"bn{n++}", width));
+            b.Add(Relu(inPlace: true));
+            b.Add(Conv("conv3", width, outC, 1, Expr.One, Expr.Zero));
+            if (!preAct) b.Add(Norm("bn3", outC));
+        }
+        if (reduction > 0) b.Add(new Node(Op.SqueezeExcite, "se", EquatableArray<int>.Empty) { InC = outC, OutC = outC, Reduced = Expr.P("out_channels", 1, reduction) });
+
+        var parameters = new List<TemplateParam> { new("in_channels", ParamType.Long, 0, true) };
+        if (bottleneck) parameters.Add(new("width", ParamType.Long, 0, true));
+        parameters.Add(new("out_channels", ParamType.Long, 0, true));
+        parameters.Add(new("stride", ParamType.Long, 1, false));
+        if (bottleneck)
+        {
+            parameters.Add(new("groups", ParamType.Long, 1, false));
+            parameters.Add(new("dilation", ParamType.Long, 1, false));
+        }
+        if (dropPath) parameters.Add(DropPathParam);
+
+        var (name, description) = kind switch
+        {
+            BlockKind.Basic => ("BasicBlock", "Basic residual block (two 3×3 convolutions), as torchvision's <c>BasicBlock</c>"),
+            BlockKind.Bottleneck => ("Bottleneck", strideOnFirstConv
+                ? "Bottleneck block (1×1, 3×3, 1×1; stride on the first 1×1, as the original paper)"
+                : "Bottleneck block v1.5 (1×1, 3×3, 1×1; stride on the 3×3), as torchvision's <c>Bottleneck</c>"),
+            BlockKind.PreActBasic => ("PreActBlock", "Pre-activation basic block (ResNet v2: BN-ReLU before each convolution)"),
+            _ => ("PreActBottleneck", "Pre-activation bottleneck block (ResNet v2: BN-ReLU before each convolution)"),
+        };
+        if (reduction > 0) description += $", with squeeze-excitation (reduction {reduction})";
+        var zeroInit = kind switch { BlockKind.Basic => "bn2", BlockKind.Bottleneck => "bn3", _ => null };
+        var body = CloseBlock(b, tap, dropPath, preAct ? ActivationKind.None : ActivationKind.Relu, 0);
+        return new BlockTemplate(name, description, parameters.ToEquatableArray(), body, zeroInit, null);
+    }
+
+    /// <summary>The template of a user's [ResidualBlock] class (independent of any network, so the class is written once).</summary>
+    public static BlockTemplate Custom(CustomBlockSpec custom)
+    {
+        var current = Expr.P("in_channels");
+        var carrier = custom.Layers.FirstOrDefault(l => l.Strided) ?? custom.Layers.FirstOrDefault(l => l.Kind == LayerKind.Conv);
+        int convs = 0, norms = 0, ses = 0;
+        string? zeroInit = null, lastNorm = null;
+        var b = new List<Node>();
+        foreach (var layer in custom.Layers)
+        {
+            var stride = ReferenceEquals(layer, carrier) ? Expr.P("stride", layer.Stride) : Expr.Of(layer.Stride);
+            switch (layer.Kind)
+            {
+                case LayerKind.Conv:
+                {
+                    var outC = layer.Filters > 0 ? Expr.Of(layer.Filters) : Expr.P("planes", layer.Expansion);
+                    var padding = layer.Padding >= 0 ? layer.Padding : layer.Dilation * (layer.Kernel - 1) / 2;
+                    b.Add(Conv($"conv{++convs}", current, outC, layer.Kernel, stride, Expr.Of(padding), Expr.Of(layer.Dilation), Expr.Of(layer.Groups), layer.Bias));
+                    current = outC;
+                    break;
+                }
+                case LayerKind.BatchNorm:
+                    lastNorm = $"bn{++norms}";
+                    if (layer.ZeroInitTarget) zeroInit = lastNorm;
+                    b.Add(Norm(lastNorm, current));
+                    break;
+                case LayerKind.Relu:
+                    // In place only right after a batch norm: anywhere else the input may be the block's input.
+                    b.Add(Relu(inPlace: b.Count > 0 && b[b.Count - 1].Op == Op.BatchNorm));
+                    break;
+                case LayerKind.LeakyRelu:
+                    b.Add(new Node(Op.LeakyRelu, "", EquatableArray<int>.Empty) { Value = layer.Value });
+                    break;
+                case LayerKind.MaxPool:
+                case LayerKind.AvgPool:
+                    b.Add(new Node(layer.Kind == LayerKind.MaxPool ? Op.MaxPool : Op.AvgPool, "", EquatableArray<int>.Empty)
+                    {
+                        Kernel = layer.Kernel, Stride = stride, Padding = Expr.Of(layer.Padding >= 0 ? layer.Padding : (layer.Kernel - 1) / 2),
+                    });
+                    break;
+                case LayerKind.Dropout:
+                    b.Add(new Node(Op.Dropout, "", EquatableArray<int>.Empty) { Value = layer.Value });
+                    break;
+                case LayerKind.SqueezeExcite:
+                {
+                    var reduced = current.IsConstant ? Expr.Of(Math.Max(1, current.Constant / layer.Reduction)) : current with { Divisor = layer.Reduction };
+                    b.Add(new Node(Op.SqueezeExcite, ++ses == 1 ? "se" : $"se{ses}", EquatableArray<int>.Empty) { InC = current, OutC = current, Reduced = reduced });
+                    break;
+                }
+            }
+        }
+        var parameters = new[]
+        {
+            new TemplateParam("in_channels", ParamType.Long, 0, true),
+            new TemplateParam("planes", ParamType.Long, 0, true),
+            new TemplateParam("stride", ParamType.Long, 1, false),
+            DropPathParam,
+        };
+        var layers = string.Join(" → ", custom.Layers.Select(l => l.Kind.ToString()));
+        var body = CloseBlock(b, -1, true, custom.Activation, custom.NegativeSlope);
+        return new BlockTemplate(custom.Target.Name, $"Custom residual block <c>{custom.Target.Name}</c>: {layers}", parameters.ToEquatableArray(), body, zeroInit ?? lastNorm, custom.Target);
+    }
+
+    private sealed class Context
+    {
+        private readonly NetworkSpec spec;
+        private readonly EquatableArray<CustomBlockSpec> customBlocks;
+        private readonly CancellationToken ct;
+        public readonly List<DiagnosticInfo> Found = new();
+        private readonly List<BlockTemplate> templates = new();
+        private readonly ShapeSink sink;
+
+        public Context(NetworkSpec spec, EquatableArray<CustomBlockSpec> customBlocks, CancellationToken ct)
+        {
+            this.spec = spec;
+            this.customBlocks = customBlocks;
+            this.ct = ct;
+            sink = new ShapeSink(Found, spec.InputSize);
+        }
+
+        private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationKey where, params object[] args) =>
+            Found.Add(DiagnosticInfo.Create(descriptor, where, args));
+
+        private BlockKind EffectiveBlock(StageSpec stage) => stage.Block ?? spec.Block;
+
+        private static bool IsPreAct(BlockKind kind, string? custom) =>
+            custom is null && kind is BlockKind.PreActBasic or BlockKind.PreActBottleneck;
+
+        public NetworkIr Run()
+        {
+            var none = EquatableArray<Binding>.Empty;
+            var input = Shape.Input(spec.InChannels, spec.InputSize, spec.InputSize);
+            var stages = spec.Stages;
+            var firstPreAct = stages.Count > 0 && IsPreAct(EffectiveBlock(stages[0]), stages[0].CustomBlock);
+            var lastPreAct = stages.Count > 0 && IsPreAct(EffectiveBlock(stages[stages.Count - 1]), stages[stages.Count - 1].CustomBlock);
+
+            var stem = LowerStem(!firstPreAct);
+            sink.Key = LocationKey.Stem();
+            sink.WhereOf = n => n.Op == Op.MaxPool ? "stem max-pool" : "stem";
+            var current = ShapeInference.Graph(stem, none, input, null, sink).Output(input);
+            sink.WhereOf = null;
+
+            var blockCount = stages.Sum(s => (long)s.Blocks);
+            var globalIndex = 0;
+            var stageIrs = new List<StageIr>();
+            for (var i = 0; i < stages.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var stage = LowerStage(i, stages[i], ref current, ref globalIndex, blockCount);
+                if (stage is null) break;
+                stageIrs.Add(stage);
+            }
+
+            var head = new List<Node>();
+            if (lastPreAct)
+            {
+                head.Add(Norm("norm", Expr.Of(current.C)));
+                head.Add(Relu("relu", inPlace: true));
+            }
+            head.Add(new Node(Op.AdaptiveAvgPool, "avgpool", EquatableArray<int>.Empty) { OutH = 1, OutW = 1 });
+            head.Add(new Node(Op.Flatten, "", EquatableArray<int>.Empty));
+            if (spec.NumClasses > 0)
+            {
+                if (spec.Dropout > 0) head.Add(new Node(Op.Dropout, "", EquatableArray<int>.Empty) { Value = spec.Dropout });
+                head.Add(new Node(Op.Linear, "fc", EquatableArray<int>.Empty) { InC = Expr.Of(current.C), OutC = Expr.Of(spec.NumClasses), Bias = true });
+            }
+            else if (spec.Dropout > 0)
+            {
+                Report(Diagnostics.Unused, LocationKey.ResNet("Dropout"), "Dropout applies to the head, and NumClasses = 0 has no head");
+            }
+
+            var ir = new NetworkIr(
+                spec.Target, Describe(stageIrs), spec.InChannels, spec.InputSize, spec.InputSize, spec.NumClasses,
+                stem, stageIrs.ToEquatableArray(), new Graph(head.ToEquatableArray()), templates.ToEquatableArray(), spec.ZeroInitResidual);
+            CheckMemberClashes(ir);
+            return ir;
+        }
+
+        private string Describe(List<StageIr> stages)
+        {
+            var stem = spec.Stem switch { StemKind.Cifar => "CIFAR stem", StemKind.Deep => "deep stem", _ => "ImageNet stem" };
+            return $"{stem}, {stages.Count} stage(s) of [{string.Join(", ", stages.Select(s => s.Blocks.Count))}] blocks";
+        }
+
+        // ------------------------------------------------------------------ stem
+
+        private Graph LowerStem(bool norm)
+        {
+            var width = spec.StemFilters > 0 ? spec.StemFilters : spec.Stem == StemKind.Cifar ? 16 : 64;
+            var nodes = new List<Node>();
+            var inC = Expr.Of(spec.InChannels);
+            switch (spec.Stem)
+            {
+                case StemKind.Deep:
+                {
+                    var mid = Expr.Of(width / 2);
+                    var body = new[]
+                    {
+                        Conv("", inC, mid, 3, Expr.Of(2), Expr.One), Norm("", mid), Relu(),
+                        Conv("", mid, mid, 3, Expr.One, Expr.One), Norm("", mid), Relu(),
+                        Conv("", mid, Expr.Of(width), 3, Expr.One, Expr.One),
+                    };
+                    nodes.Add(new Node(Op.Sequential, "conv1", EquatableArray<int>.Empty) { Body = new Graph(body.ToEquatableArray()), OutC = Expr.Of(width) });
+                    break;
+                }
+                case StemKind.Cifar:
+                    nodes.Add(Conv("conv1", inC, Expr.Of(width), 3, Expr.One, Expr.One));
+                    break;
+                default:
+                    nodes.Add(Conv("conv1", inC, Expr.Of(width), 7, Expr.Of(2), Expr.Of(3)));
+                    break;
+            }
+            if (norm)
+            {
+                nodes.Add(Norm("bn1", Expr.Of(width)));
+                nodes.Add(Relu("relu", inPlace: true));
+            }
+            if (spec.Stem != StemKind.Cifar)
+            {
+                nodes.Add(new Node(Op.MaxPool, "maxpool", EquatableArray<int>.Empty) { Kernel = 3, Stride = Expr.Of(2), Padding = Expr.One });
+            }
+            return new Graph(nodes.ToEquatableArray());
+        }
+
+        // ------------------------------------------------------------------ stages
+
+        private int Template(BlockTemplate template)
+        {
+            for (var i = 0; i < templates.Count; i++)
+            {
+                if (templates[i] == template) return i;
+            }
+            // Same class name, different structure (e.g. squeeze-excite on some stages only): number it.
+            var name = template.ClassName;
+            for (var n = 2; templates.Any(t => t.ClassName == name); n++) name = template.ClassName + n;
+            templates.Add(template with { ClassName = name });
+            return templates.Count - 1;
+        }
+
+        private int Find(BlockTemplate template)
+        {
+            for (var i = 0; i < templates.Count; i++)
+            {
+                if (templates[i] with { ClassName = template.ClassName } == template) return i;
+            }
+            return Template(template);
+        }
+
+        private StageIr? LowerStage(int index, StageSpec stage, ref Shape current, ref int globalIndex, long blockCount)
+        {
+            var label = $"Stage {index + 1}";
+            var kind = EffectiveBlock(stage);
+            var shortcut = stage.Shortcut ?? spec.Shortcut;
+            var groups = stage.Groups ?? spec.Groups;
+            var widthPerGroup = stage.WidthPerGroup ?? spec.WidthPerGroup;
+            var dilation = stage.Dilation ?? 1;
+            var reduction = stage.SqueezeExcite ?? spec.SqueezeExcite;
+            sink.Where = $"stage {index + 1} (layer{index + 1})";
+            sink.Key = LocationKey.StageAt(index);
+
+            CustomBlockSpec? custom = null;
+            if (stage.CustomBlock is not null)
+            {
+                custom = customBlocks.FirstOrDefault(b => b.MetadataName == stage.CustomBlock);
+                if (custom is null)
+                {
+                    Report(Diagnostics.BadCustomBlock, LocationKey.StageAt(index, "CustomBlock"),
+                        $"{label}: '{stage.CustomBlockDisplay}' must be a [ResidualBlock] class declared in this compilation");
+                    return null;
+                }
+                if (!custom.Valid) return null; // its own diagnostics explain why
+                if (dilation != 1)
+                {
+                    Report(Diagnostics.Unused, LocationKey.StageAt(index, "Dilation"), $"{label}: Dilation does not apply to a custom block; set it on its [Conv] attributes");
+                }
+            }
+            else if (kind is BlockKind.Basic or BlockKind.PreActBasic)
+            {
+                if (dilation > 1)
+                {
+                    Report(Diagnostics.BasicBlockUnsupported, LocationKey.StageAt(index, "Dilation"), label, $"Dilation {dilation}");
+                }
+                if (groups != 1)
+                {
+                    Report(Diagnostics.BasicBlockUnsupported, stage.Groups is null ? LocationKey.ResNet("Groups") : LocationKey.StageAt(index, "Groups"), label, $"Groups {groups}");
+                }
+                if (widthPerGroup != 64)
+                {
+                    Report(Diagnostics.BasicBlockUnsupported, stage.WidthPerGroup is null ? LocationKey.ResNet("WidthPerGroup") : LocationKey.StageAt(index, "WidthPerGroup"), label, $"WidthPerGroup {widthPerGroup}");
+                }
+            }
+            else if ((long)stage.Filters * widthPerGroup / 64 < 1)
+            {
+                Report(Diagnostics.OutOfRange, stage.WidthPerGroup is null ? LocationKey.StageAt(index, "filters") : LocationKey.StageAt(index, "WidthPerGroup"),
+                    $"{label} bottleneck width (filters × WidthPerGroup / 64)", (long)stage.Filters * widthPerGroup / 64, "at least 1");
+                return null;
+            }
+
+            var template = custom is not null ? Custom(custom) : BuiltIn(kind, spec.StrideOnFirstConv, reduction, spec.DropPath > 0);
+            var uses = new List<BlockUse>();
+            for (var j = 0; j < stage.Blocks; j++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var stride = j == 0 ? stage.Stride : 1;
+                var args = new List<Binding> { new("in_channels", current.C) };
+                if (custom is not null)
+                {
+                    args.Add(new("planes", stage.Filters));
+                }
+                else if (kind is BlockKind.Basic or BlockKind.PreActBasic)
+                {
+                    args.Add(new("out_channels", stage.Filters));
+                }
+                else
+                {
+                    args.Add(new("width", checked((long)stage.Filters * widthPerGroup / 64 * groups)));
+                    args.Add(new("out_channels", checked((long)stage.Filters * 4)));
+                }
+                args.Add(new("stride", stride));
+                if (custom is null && kind is BlockKind.Bottleneck or BlockKind.PreActBottleneck)
+                {
+                    args.Add(new("groups", groups));
+                    args.Add(new("dilation", dilation));
+                }
+                var bindings = args.ToEquatableArray();
+                if (custom is not null && !CheckGroups(template, bindings, current, index, label)) return null;
+                var rate = spec.DropPath > 0 && blockCount > 1 ? spec.DropPath * globalIndex / (blockCount - 1) : 0.0;
+                var use = LowerBlock(template, bindings, current, shortcut, stage, index, j, custom, kind, Math.Round(rate, 12));
+                if (use is null) return null;
+                uses.Add(use);
+                current = ShapeInference.Graph(template.Body, bindings, current, use.Downsample, null).Output(current);
+                globalIndex++;
+            }
+            return new StageIr($"layer{index + 1}", Graph.Empty, uses.ToEquatableArray());
+        }
+
+        private bool CheckGroups(BlockTemplate template, EquatableArray<Binding> b, Shape input, int stage, string label)
+        {
+            var c = input.C;
+            foreach (var node in template.Body.Nodes)
+            {
+                if (node.Op == Op.Shortcut) break;
+                if (node.Op != Op.Conv) continue;
+                var g = node.Groups.Eval(b);
+                var outC = node.OutC.Eval(b);
+                if (c % g != 0 || outC % g != 0)
+                {
+                    Report(Diagnostics.GroupsDoNotDivide, LocationKey.StageAt(stage, "CustomBlock"), $"{label}, {template.ClassName}.{node.Name}", g, c, outC);
+                    return false;
+                }
+                c = outC;
+            }
+            return true;
+        }
+
+        private BlockUse? LowerBlock(BlockTemplate template, EquatableArray<Binding> b, Shape input, ShortcutKind requested, StageSpec stage, int stageIndex, int blockIndex, CustomBlockSpec? custom, BlockKind kind, double dropPath)
+        {
+            var body = template.Body;
+            var shapes = ShapeInference.Graph(body, b, input, null, sink);
+            var shortcutIndex = body.Nodes.Select((n, i) => (n, i)).First(p => p.n.Op == Op.Shortcut).i;
+            var add = body.Nodes.First(n => n.Op == Op.Add);
+            var output = shapes.Out[add.Inputs[0]];
+            var tap = body.Nodes[shortcutIndex].Inputs[0];
+            var tapShape = tap < 0 ? input : shapes.Out[tap];
+
+            // The branch's stride and whether any of its windows changes the size other than by the stride.
+            long branchStride = 1;
+            var irregular = false;
+            foreach (var node in body.Nodes.Take(shortcutIndex))
+            {
+                if (!IsSpatial(node.Op)) continue;
+                var s = node.Stride.Eval(b);
+                var p = node.Padding.Eval(b);
+                var d = node.Op == Op.Conv ? node.Dilation.Eval(b) : 1;
+                branchStride = checked(branchStride * s);
+                if (2 * p != d * (node.Kernel - 1)) irregular = true;
+            }
+
+            var sameShape = output.C == input.C && branchStride == 1 && !irregular && (!input.Known || (output.H == input.H && output.W == input.W));
+            var label = $"Stage {stageIndex + 1} block {blockIndex + 1}";
+            var shortcutKey = stage.Shortcut is null ? LocationKey.ResNet("Shortcut") : LocationKey.StageAt(stageIndex, "Shortcut");
+            if (stage.Shortcut is null && requested == ShortcutKind.Auto) shortcutKey = LocationKey.StageAt(stageIndex);
+            var stride = (int)Math.Min(int.MaxValue, branchStride);
+            if (sameShape) return new BlockUse(Find(template), b, null, dropPath);
+
+            Node downsample;
+            string kindName;
+            switch (requested)
+            {
+                case ShortcutKind.Identity:
+                    if (custom is not null) Report(Diagnostics.CustomBranchMismatch, shortcutKey, label, custom.Target.Name, output, "identity", input);
+                    else Report(Diagnostics.IdentityShapeChange, shortcutKey, label, input, output);
+                    return null;
+                case ShortcutKind.ZeroPad:
+                    if (output.C < input.C)
+                    {
+                        Report(Diagnostics.ZeroPadShrinks, shortcutKey, label, input, output);
+                        return null;
+                    }
+                    downsample = new Node(Op.ZeroPad, "downsample", EquatableArray<int>.Empty) { InC = Expr.Of(tapShape.C), OutC = Expr.Of(output.C), Stride = Expr.Of(stride) };
+                    kindName = "zeropad";
+                    break;
+                default:
+                {
+                    var avg = requested == ShortcutKind.AvgDown;
+                    var nodes = new List<Node>();
+                    if (avg)
+                    {
+                        nodes.Add(stride > 1
+                            ? new Node(Op.AvgPool, "", EquatableArray<int>.Empty) { Kernel = stride, Stride = Expr.Of(stride), CeilMode = true, CountIncludePad = false }
+                            : new Node(Op.Identity, "", EquatableArray<int>.Empty));
+                    }
+                    nodes.Add(Conv("", Expr.Of(tapShape.C), Expr.Of(output.C), 1, Expr.Of(avg ? 1 : stride), Expr.Zero));
+                    nodes.Add(Norm("", Expr.Of(output.C)));
+                    downsample = new Node(Op.Sequential, "downsample", EquatableArray<int>.Empty) { Body = new Graph(nodes.ToEquatableArray()), OutC = Expr.Of(output.C) };
+                    kindName = avg ? "avgdown" : "projection";
+                    break;
+                }
+            }
+            var shortcutOut = ShapeInference.Node(downsample, b, new[] { tapShape }, null, null).Out;
+            var mismatch = input.Known ? shortcutOut.H != output.H || shortcutOut.W != output.W : irregular;
+            if (mismatch)
+            {
+                var name = custom?.Target.Name ?? kind.ToString();
+                Report(Diagnostics.CustomBranchMismatch, custom is null ? LocationKey.StageAt(stageIndex) : LocationKey.StageAt(stageIndex, "CustomBlock"),
+                    label, name, output, kindName, shortcutOut);
+                return null;
+            }
+            return new BlockUse(Find(template), b, downsample, dropPath);
+        }
+
+        private void CheckMemberClashes(NetworkIr ir)
+        {
+            var generated = new List<string>
+            {
+                "constructor", "forward", "ForwardFeatures", "FeatureMaps", "Summary", "InitializeWeights", "CheckInput",
+                "InChannels", "NumClasses", "InputSize", "ParameterCount", "MultiplyAdds", "OutputFeatures", "StemChannels",
+                "SummaryText", "ZeroPadShortcut",
+            };
+            generated.AddRange(ir.Stem.Nodes.Concat(ir.Head.Nodes).Select(n => n.Name).Where(n => n.Length > 0));
+            for (var i = 0; i < ir.Stages.Count; i++)
+            {
+                generated.Add(ir.Stages[i].Field);
+                generated.Add($"Layer{i + 1}Channels");
+                generated.Add($"Layer{i + 1}Size");
+            }
+            generated.AddRange(ir.Blocks.Where(b => !b.IsUserClass).Select(b => b.ClassName));
+            foreach (var member in spec.UserMembers)
+            {
+                if (generated.Contains(member))
+                {
+                    Report(Diagnostics.MemberClash, LocationKey.Class, spec.Target.Name, member == "constructor" ? "a parameterless constructor" : member);
+                }
+            }
+        }
+    }
+}
