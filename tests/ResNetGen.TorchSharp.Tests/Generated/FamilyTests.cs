@@ -60,8 +60,8 @@ public sealed class FamilyTests
     public void Stochastic_depth_is_random_in_training_and_off_in_eval()
     {
         manual_seed(5);
+        // The generated blocks call Functional.drop_path with their rate (a field, not a module).
         using var model = new StochasticDepthNet();
-        Assert.Contains(model.modules(), m => m is DropPath);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var x = randn(8, 3, 32, 32);

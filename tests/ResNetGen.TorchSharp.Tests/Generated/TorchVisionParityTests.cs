@@ -65,7 +65,7 @@ public sealed class TorchVisionParityTests
     /// torchvision's init leaves every batch norm at weight 1, bias 0, mean 0, var 1, so a buffer
     /// that was not copied would go unnoticed: give each its own values.
     /// </summary>
-    public static void Perturb(nn.Module module)
+    private static void Perturb(nn.Module module)
     {
         using var _ = no_grad();
         foreach (var (name, tensor) in module.state_dict())
