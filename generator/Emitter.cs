@@ -164,10 +164,10 @@ internal static class Emitter
         w.Open($"public {name}() : base(nameof({name}))");
         var modules = NetworkModules(ir);
         var stemModules = modules.Where(m => ir.Stem.Nodes.Contains(m)).ToList();
-        foreach (var node in stemModules) Register(w, node.Name, d.Create(node, Constant));
+        foreach (var node in stemModules) RegisterNetworkModule(w, node, d);
         foreach (var stage in ir.Stages)
         {
-            foreach (var node in stage.Transition.Nodes.Where(n => n.Name.Length > 0)) Register(w, node.Name, d.Create(node, Constant));
+            foreach (var node in stage.Transition.Nodes.Where(n => n.Name.Length > 0)) RegisterNetworkModule(w, node, d);
             w.Line($"{stage.Field} = {d.SequentialOpen}");
             w.Indent();
             for (var j = 0; j < stage.Blocks.Count; j++)
@@ -177,10 +177,25 @@ internal static class Emitter
             w.Outdent();
             w.Line($"register_module(\"{stage.Field}\", {stage.Field});");
         }
-        foreach (var node in modules.Where(m => !stemModules.Contains(m) && !ir.Stages.Any(s => s.Transition.Nodes.Contains(m)))) Register(w, node.Name, d.Create(node, Constant));
+        foreach (var node in modules.Where(m => !stemModules.Contains(m) && !ir.Stages.Any(s => s.Transition.Nodes.Contains(m)))) RegisterNetworkModule(w, node, d);
         w.Line("InitializeWeights();");
         w.Close();
         w.Line();
+    }
+
+    /// <summary>A network-level module; a Sequential (the deep stem) one child per line.</summary>
+    private static void RegisterNetworkModule(IndentedWriter w, Node node, Dialect d)
+    {
+        if (node.Op != Op.Sequential || node.Body is not { Nodes.Count: > 2 } body)
+        {
+            Register(w, node.Name, d.Create(node, Constant));
+            return;
+        }
+        w.Line($"{node.Name} = {d.SequentialOpen}");
+        w.Indent();
+        for (var i = 0; i < body.Nodes.Count; i++) w.Line(d.Create(body.Nodes[i], Constant) + (i == body.Nodes.Count - 1 ? ");" : ","));
+        w.Outdent();
+        w.Line($"register_module(\"{node.Name}\", {node.Name});");
     }
 
     private static void Register(IndentedWriter w, string field, string creation)
@@ -582,7 +597,7 @@ internal static class Emitter
     private static string ExprText(Expr e, bool compact)
     {
         if (e.IsConstant) return Int(e.Constant);
-        var text = e.Factor == 1 ? e.Param! : compact ? $"{Int(e.Factor)}{e.Param}" : $"{e.Param} * {Int(e.Factor)}";
+        var text = e.Factor == 1 ? e.Param! : compact ? $"{e.Param}*{Int(e.Factor)}" : $"{e.Param} * {Int(e.Factor)}";
         if (e.Divisor <= 1) return text;
         return compact ? $"{text}/{Int(e.Divisor)}" : $"global::System.Math.Max(1, {text} / {Int(e.Divisor)})";
     }

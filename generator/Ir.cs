@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 
 namespace ResNetGen.Generator;
 
@@ -158,6 +157,4 @@ internal sealed record NetworkIr(
     EquatableArray<BlockTemplate> Blocks, bool ZeroInitResidual)
 {
     public int InputSize => InputHeight == InputWidth ? InputHeight : 0;
-
-    public bool HasDropPath => Blocks.Any(b => b.Params.Any(p => p.Name == "drop_path")) && Stages.Any(s => s.Blocks.Any(u => u.DropPath > 0));
 }

@@ -12,7 +12,8 @@ namespace ResNetGen;
 /// one block serves every stage. The stage's stride goes to the convolution or pool marked
 /// <c>Strided = true</c>, or else to the first convolution. The generator infers the branch's output
 /// shape and checks that the stage's shortcut can be added to it (RNG012). The class itself becomes the
-/// abstract base of the generated per-shape block classes.
+/// block module (the generator adds its base class, layers, constructor and forward), shared by every
+/// network and stage that uses it.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class ResidualBlockAttribute : Attribute

@@ -7,7 +7,7 @@ public class IncrementalityTests
 {
     private static readonly string[] TrackedSteps =
     {
-        ResNetGenerator.Steps.Parse, ResNetGenerator.Steps.Analyse, ResNetGenerator.Steps.Model, ResNetGenerator.Steps.Emit,
+        ResNetGenerator.Steps.Target, ResNetGenerator.Steps.Parse, ResNetGenerator.Steps.Analyse, ResNetGenerator.Steps.Model, ResNetGenerator.Steps.Emit,
         ResNetGenerator.Steps.Blocks, ResNetGenerator.Steps.BlockSpecs, ResNetGenerator.Steps.BlockEmit, ResNetGenerator.Steps.OrphanStages,
     };
 

@@ -34,12 +34,12 @@ partial class Widening : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.
     /// <param name="x">The block input.</param>
     public override global::ResNetGen.Torch.Tensor forward(global::ResNetGen.Torch.Tensor x)
     {
-        var y = conv1.call(x); // [N, 4planes, H/stride, W/stride]
-        y = bn1.call(y); // [N, 4planes, H/stride, W/stride]
-        y = global::ResNetGen.Torch.torch.nn.functional.drop_path(y, drop_path, training); // [N, 4planes, H/stride, W/stride]
-        var identity = downsample is null ? x : downsample.call(x); // [N, 4planes, H/stride, W/stride]
-        y.add_(identity); // [N, 4planes, H/stride, W/stride]
-        y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 4planes, H/stride, W/stride]
+        var y = conv1.call(x); // [N, planes*4, H/stride, W/stride]
+        y = bn1.call(y); // [N, planes*4, H/stride, W/stride]
+        y = global::ResNetGen.Torch.torch.nn.functional.drop_path(y, drop_path, training); // [N, planes*4, H/stride, W/stride]
+        var identity = downsample is null ? x : downsample.call(x); // [N, planes*4, H/stride, W/stride]
+        y.add_(identity); // [N, planes*4, H/stride, W/stride]
+        y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, planes*4, H/stride, W/stride]
         return y;
     }
 }

@@ -48,12 +48,12 @@ namespace Audio
             y = bn1.call(y); // [N, planes, H, W]
             y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, planes, H, W]
             y = global::ResNetGen.Torch.torch.nn.functional.max_pool2d(y, 3, stride: stride, padding: 1); // [N, planes, H/stride, W/stride]
-            y = conv2.call(y); // [N, 2planes, H/stride, W/stride]
-            y = bn2.call(y); // [N, 2planes, H/stride, W/stride]
-            y = global::ResNetGen.Torch.torch.nn.functional.drop_path(y, drop_path, training); // [N, 2planes, H/stride, W/stride]
-            var identity = downsample is null ? x : downsample.call(x); // [N, 2planes, H/stride, W/stride]
-            y.add_(identity); // [N, 2planes, H/stride, W/stride]
-            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, 2planes, H/stride, W/stride]
+            y = conv2.call(y); // [N, planes*2, H/stride, W/stride]
+            y = bn2.call(y); // [N, planes*2, H/stride, W/stride]
+            y = global::ResNetGen.Torch.torch.nn.functional.drop_path(y, drop_path, training); // [N, planes*2, H/stride, W/stride]
+            var identity = downsample is null ? x : downsample.call(x); // [N, planes*2, H/stride, W/stride]
+            y.add_(identity); // [N, planes*2, H/stride, W/stride]
+            y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, planes*2, H/stride, W/stride]
             return y;
         }
     }

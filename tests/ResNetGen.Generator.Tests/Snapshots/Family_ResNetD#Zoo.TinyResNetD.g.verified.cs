@@ -72,7 +72,14 @@ namespace Zoo
         /// <summary>Builds the network with torchvision's initialisation (Kaiming normal, fan-out, for convolutions; BN weight 1, bias 0).</summary>
         public TinyResNetD() : base(nameof(TinyResNetD))
         {
-            conv1 = new global::ResNetGen.Torch.Modules.Sequential(new global::ResNetGen.Torch.Modules.Conv2d(3, 32, kernel_size: 3, stride: 2, padding: 1, bias: false), new global::ResNetGen.Torch.Modules.BatchNorm2d(32), new global::ResNetGen.Torch.Modules.ReLU(), new global::ResNetGen.Torch.Modules.Conv2d(32, 32, kernel_size: 3, padding: 1, bias: false), new global::ResNetGen.Torch.Modules.BatchNorm2d(32), new global::ResNetGen.Torch.Modules.ReLU(), new global::ResNetGen.Torch.Modules.Conv2d(32, 64, kernel_size: 3, padding: 1, bias: false));
+            conv1 = new global::ResNetGen.Torch.Modules.Sequential(
+                new global::ResNetGen.Torch.Modules.Conv2d(3, 32, kernel_size: 3, stride: 2, padding: 1, bias: false),
+                new global::ResNetGen.Torch.Modules.BatchNorm2d(32),
+                new global::ResNetGen.Torch.Modules.ReLU(),
+                new global::ResNetGen.Torch.Modules.Conv2d(32, 32, kernel_size: 3, padding: 1, bias: false),
+                new global::ResNetGen.Torch.Modules.BatchNorm2d(32),
+                new global::ResNetGen.Torch.Modules.ReLU(),
+                new global::ResNetGen.Torch.Modules.Conv2d(32, 64, kernel_size: 3, padding: 1, bias: false));
             register_module("conv1", conv1);
             bn1 = new global::ResNetGen.Torch.Modules.BatchNorm2d(64);
             register_module("bn1", bn1);

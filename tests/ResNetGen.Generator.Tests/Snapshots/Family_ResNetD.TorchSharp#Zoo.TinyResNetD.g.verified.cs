@@ -72,7 +72,14 @@ namespace Zoo
         /// <summary>Builds the network with torchvision's initialisation (Kaiming normal, fan-out, for convolutions; BN weight 1, bias 0).</summary>
         public TinyResNetD() : base(nameof(TinyResNetD))
         {
-            conv1 = global::TorchSharp.torch.nn.Sequential(global::TorchSharp.torch.nn.Conv2d(3, 32, kernel_size: 3, stride: 2, padding: 1, bias: false), global::TorchSharp.torch.nn.BatchNorm2d(32), global::TorchSharp.torch.nn.ReLU(), global::TorchSharp.torch.nn.Conv2d(32, 32, kernel_size: 3, padding: 1, bias: false), global::TorchSharp.torch.nn.BatchNorm2d(32), global::TorchSharp.torch.nn.ReLU(), global::TorchSharp.torch.nn.Conv2d(32, 64, kernel_size: 3, padding: 1, bias: false));
+            conv1 = global::TorchSharp.torch.nn.Sequential(
+                global::TorchSharp.torch.nn.Conv2d(3, 32, kernel_size: 3, stride: 2, padding: 1, bias: false),
+                global::TorchSharp.torch.nn.BatchNorm2d(32),
+                global::TorchSharp.torch.nn.ReLU(),
+                global::TorchSharp.torch.nn.Conv2d(32, 32, kernel_size: 3, padding: 1, bias: false),
+                global::TorchSharp.torch.nn.BatchNorm2d(32),
+                global::TorchSharp.torch.nn.ReLU(),
+                global::TorchSharp.torch.nn.Conv2d(32, 64, kernel_size: 3, padding: 1, bias: false));
             register_module("conv1", conv1);
             bn1 = global::TorchSharp.torch.nn.BatchNorm2d(64);
             register_module("bn1", bn1);
