@@ -42,7 +42,7 @@ public static class Functional
     /// <param name="x">Block input [N, C, H, W].</param>
     /// <param name="stride">Spatial subsampling step (1 = none).</param>
     /// <param name="outChannels">Channels of the block's output, at least C.</param>
-    public static Tensor zero_pad_shortcut(Tensor x, int stride, long outChannels)
+    public static Tensor zero_pad_shortcut(Tensor x, int stride, int outChannels)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
