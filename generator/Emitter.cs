@@ -480,6 +480,7 @@ internal static class Emitter
         "in_channels" => "Channels of the block input.",
         "out_channels" => "Channels of the block output.",
         "width" => "Channels of the inner 3×3 convolution.",
+        "se_channels" => "Channels of the squeeze-excitation bottleneck (the output channels over the reduction).",
         "planes" => "The stage's filters (channel counts of the layers are multiples of it).",
         "stride" => "Stride of the block (the first of a downsampling stage).",
         "groups" => "Groups of the 3×3 convolution (ResNeXt cardinality).",

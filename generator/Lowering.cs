@@ -105,11 +105,12 @@ internal static class Lowering
             b.Add(Conv("conv3", width, outC, 1, Expr.One, Expr.Zero));
             if (!preAct) b.Add(Norm("bn3", outC));
         }
-        if (reduction > 0) b.Add(new Node(Op.SqueezeExcite, "se", EquatableArray<int>.Empty) { InC = outC, OutC = outC, Reduced = Expr.P("out_channels", 1, reduction) });
+        if (reduction > 0) b.Add(new Node(Op.SqueezeExcite, "se", EquatableArray<int>.Empty) { InC = outC, OutC = outC, Reduced = Expr.P("se_channels") });
 
         var parameters = new List<TemplateParam> { new("in_channels", ParamType.Long, 0, true) };
         if (bottleneck) parameters.Add(new("width", ParamType.Long, 0, true));
         parameters.Add(new("out_channels", ParamType.Long, 0, true));
+        if (reduction > 0) parameters.Add(new("se_channels", ParamType.Long, 0, true));
         parameters.Add(new("stride", ParamType.Long, 1, false));
         if (bottleneck)
         {
@@ -127,7 +128,7 @@ internal static class Lowering
             BlockKind.PreActBasic => ("PreActBlock", "Pre-activation basic block (ResNet v2: BN-ReLU before each convolution)"),
             _ => ("PreActBottleneck", "Pre-activation bottleneck block (ResNet v2: BN-ReLU before each convolution)"),
         };
-        if (reduction > 0) description += $", with squeeze-excitation (reduction {reduction})";
+        if (reduction > 0) description += ", with squeeze-excitation";
         var zeroInit = kind switch { BlockKind.Basic => "bn2", BlockKind.Bottleneck => "bn3", _ => null };
         var body = CloseBlock(b, tap, dropPath, preAct ? ActivationKind.None : ActivationKind.Relu, 0);
         return new BlockTemplate(name, description, parameters.ToEquatableArray(), body, zeroInit, null);
@@ -411,6 +412,7 @@ internal static class Lowering
                     args.Add(new("width", checked((long)stage.Filters * widthPerGroup / 64 * groups)));
                     args.Add(new("out_channels", checked((long)stage.Filters * 4)));
                 }
+                if (custom is null && reduction > 0) args.Add(new("se_channels", Math.Max(1, args[args.Count - 1].Value / reduction)));
                 args.Add(new("stride", stride));
                 if (custom is null && kind is BlockKind.Bottleneck or BlockKind.PreActBottleneck)
                 {

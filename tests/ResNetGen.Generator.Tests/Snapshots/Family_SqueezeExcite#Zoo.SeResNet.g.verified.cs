@@ -57,7 +57,7 @@ namespace Zoo
         /// <summary>Stage 1: 1 block(s) (<see cref="BasicBlock"/>), output [N, 16, 32, 32].</summary>
         public readonly global::ResNetGen.Torch.Modules.Sequential layer1;
 
-        /// <summary>Stage 2: 1 block(s) (<see cref="BasicBlock2"/>), output [N, 32, 16, 16].</summary>
+        /// <summary>Stage 2: 1 block(s) (<see cref="BasicBlock"/>), output [N, 32, 16, 16].</summary>
         public readonly global::ResNetGen.Torch.Modules.Sequential layer2;
 
         /// <summary>Global average pool to 1×1.</summary>
@@ -76,10 +76,10 @@ namespace Zoo
             relu = new global::ResNetGen.Torch.Modules.ReLU(inplace: true);
             register_module("relu", relu);
             layer1 = new global::ResNetGen.Torch.Modules.Sequential(
-                new BasicBlock(16, 16));
+                new BasicBlock(16, 16, 1));
             register_module("layer1", layer1);
             layer2 = new global::ResNetGen.Torch.Modules.Sequential(
-                new BasicBlock2(16, 32, stride: 2, downsample: new global::ResNetGen.Torch.Modules.Sequential(new global::ResNetGen.Torch.Modules.Conv2d(16, 32, kernel_size: 1, stride: 2, bias: false), new global::ResNetGen.Torch.Modules.BatchNorm2d(32))));
+                new BasicBlock(16, 32, 4, stride: 2, downsample: new global::ResNetGen.Torch.Modules.Sequential(new global::ResNetGen.Torch.Modules.Conv2d(16, 32, kernel_size: 1, stride: 2, bias: false), new global::ResNetGen.Torch.Modules.BatchNorm2d(32))));
             register_module("layer2", layer2);
             avgpool = new global::ResNetGen.Torch.Modules.AdaptiveAvgPool2d(1, 1);
             register_module("avgpool", avgpool);
@@ -158,7 +158,7 @@ namespace Zoo
             "layer1 (Sequential)          [N, 16, 32, 32]    4,721\n" +
             "  layer1.0 (BasicBlock)      [N, 16, 32, 32]    4,721\n" +
             "layer2 (Sequential)          [N, 32, 16, 16]   14,820\n" +
-            "  layer2.0 (BasicBlock2)     [N, 32, 16, 16]   14,820\n" +
+            "  layer2.0 (BasicBlock)      [N, 32, 16, 16]   14,820\n" +
             "avgpool (AdaptiveAvgPool2d)  [N, 32, 1, 1]          0\n" +
             "fc (Linear)                  [N, 10]              330\n" +
             "=====================================================\n" +
@@ -187,7 +187,7 @@ namespace Zoo
             public global::ResNetGen.Torch.Tensor[] ToArray() => new[] { layer1, layer2 };
         }
 
-        /// <summary>Basic residual block (two 3×3 convolutions), as torchvision's <c>BasicBlock</c>, with squeeze-excitation (reduction 16). One class serves every block of this kind: channels, stride and shortcut are arguments.</summary>
+        /// <summary>Basic residual block (two 3×3 convolutions), as torchvision's <c>BasicBlock</c>, with squeeze-excitation. One class serves every block of this kind: channels, stride and shortcut are arguments.</summary>
         public sealed class BasicBlock : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tensor, global::ResNetGen.Torch.Tensor>
         {
             #pragma warning disable CS1591 // the fields are the block's layers, named as torchvision names them
@@ -202,9 +202,10 @@ namespace Zoo
             /// <summary>Creates the block (as torchvision's <c>_make_layer</c> does: the network passes the shortcut module when the shape changes).</summary>
             /// <param name="in_channels">Channels of the block input.</param>
             /// <param name="out_channels">Channels of the block output.</param>
+            /// <param name="se_channels">Channels of the squeeze-excitation bottleneck (the output channels over the reduction).</param>
             /// <param name="stride">Stride of the block (the first of a downsampling stage).</param>
             /// <param name="downsample">The shortcut module, or null for the identity.</param>
-            public BasicBlock(long in_channels, long out_channels, long stride = 1, global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tensor, global::ResNetGen.Torch.Tensor>? downsample = null) : base(nameof(BasicBlock))
+            public BasicBlock(long in_channels, long out_channels, long se_channels, long stride = 1, global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tensor, global::ResNetGen.Torch.Tensor>? downsample = null) : base(nameof(BasicBlock))
             {
                 conv1 = new global::ResNetGen.Torch.Modules.Conv2d(in_channels, out_channels, kernel_size: 3, stride: stride, padding: 1, bias: false);
                 register_module("conv1", conv1);
@@ -214,57 +215,7 @@ namespace Zoo
                 register_module("conv2", conv2);
                 bn2 = new global::ResNetGen.Torch.Modules.BatchNorm2d(out_channels);
                 register_module("bn2", bn2);
-                se = new global::ResNetGen.Torch.Modules.SqueezeExcite(out_channels, global::System.Math.Max(1, out_channels / 16));
-                register_module("se", se);
-                this.downsample = downsample;
-                if (downsample is not null) register_module("downsample", downsample);
-            }
-
-            /// <summary>Residual branch plus shortcut.</summary>
-            /// <param name="x">The block input.</param>
-            public override global::ResNetGen.Torch.Tensor forward(global::ResNetGen.Torch.Tensor x)
-            {
-                var y = conv1.call(x); // [N, out_channels, H/stride, W/stride]
-                y = bn1.call(y); // [N, out_channels, H/stride, W/stride]
-                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, out_channels, H/stride, W/stride]
-                y = conv2.call(y); // [N, out_channels, H/stride, W/stride]
-                y = bn2.call(y); // [N, out_channels, H/stride, W/stride]
-                y = se.call(y); // [N, out_channels, H/stride, W/stride]
-                var identity = downsample is null ? x : downsample.call(x); // [N, out_channels, H/stride, W/stride]
-                y = y + identity; // [N, out_channels, H/stride, W/stride]
-                y = global::ResNetGen.Torch.torch.nn.functional.relu(y, inplace: true); // [N, out_channels, H/stride, W/stride]
-                return y;
-            }
-        }
-
-        /// <summary>Basic residual block (two 3×3 convolutions), as torchvision's <c>BasicBlock</c>, with squeeze-excitation (reduction 8). One class serves every block of this kind: channels, stride and shortcut are arguments.</summary>
-        public sealed class BasicBlock2 : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tensor, global::ResNetGen.Torch.Tensor>
-        {
-            #pragma warning disable CS1591 // the fields are the block's layers, named as torchvision names them
-            public readonly global::ResNetGen.Torch.Modules.Conv2d conv1;
-            public readonly global::ResNetGen.Torch.Modules.BatchNorm2d bn1;
-            public readonly global::ResNetGen.Torch.Modules.Conv2d conv2;
-            public readonly global::ResNetGen.Torch.Modules.BatchNorm2d bn2;
-            public readonly global::ResNetGen.Torch.Modules.SqueezeExcite se;
-            public readonly global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tensor, global::ResNetGen.Torch.Tensor>? downsample;
-            #pragma warning restore CS1591
-
-            /// <summary>Creates the block (as torchvision's <c>_make_layer</c> does: the network passes the shortcut module when the shape changes).</summary>
-            /// <param name="in_channels">Channels of the block input.</param>
-            /// <param name="out_channels">Channels of the block output.</param>
-            /// <param name="stride">Stride of the block (the first of a downsampling stage).</param>
-            /// <param name="downsample">The shortcut module, or null for the identity.</param>
-            public BasicBlock2(long in_channels, long out_channels, long stride = 1, global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tensor, global::ResNetGen.Torch.Tensor>? downsample = null) : base(nameof(BasicBlock2))
-            {
-                conv1 = new global::ResNetGen.Torch.Modules.Conv2d(in_channels, out_channels, kernel_size: 3, stride: stride, padding: 1, bias: false);
-                register_module("conv1", conv1);
-                bn1 = new global::ResNetGen.Torch.Modules.BatchNorm2d(out_channels);
-                register_module("bn1", bn1);
-                conv2 = new global::ResNetGen.Torch.Modules.Conv2d(out_channels, out_channels, kernel_size: 3, padding: 1, bias: false);
-                register_module("conv2", conv2);
-                bn2 = new global::ResNetGen.Torch.Modules.BatchNorm2d(out_channels);
-                register_module("bn2", bn2);
-                se = new global::ResNetGen.Torch.Modules.SqueezeExcite(out_channels, global::System.Math.Max(1, out_channels / 8));
+                se = new global::ResNetGen.Torch.Modules.SqueezeExcite(out_channels, se_channels);
                 register_module("se", se);
                 this.downsample = downsample;
                 if (downsample is not null) register_module("downsample", downsample);
