@@ -13,14 +13,19 @@ namespace ResNetGen.TorchSharp.Tests.Oracle;
 public sealed record PyTorchExport(string Arch, string PthPath, string SafetensorsPath, string IoPath)
 {
     private static readonly ConcurrentDictionary<string, Lazy<PyTorchExport>> cache = new();
-    private static readonly string root = Path.Combine(Path.GetTempPath(), $"resnetgen-torchsharp-tests-{Environment.ProcessId}");
+    // The exports take a few hundred MB. They live beside the test binary, and each run starts by
+    // removing the previous run's (the test host is often killed, so an exit hook alone would leak them).
+    private static readonly string root = Path.Combine(AppContext.BaseDirectory, "pytorch-exports");
 
-    // The exports take a few hundred MB: gone with the test host.
-    static PyTorchExport() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    static PyTorchExport()
     {
-        try { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
-        catch (IOException) { }
-    };
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
+            catch (IOException) { }
+        };
+    }
 
     /// <summary>The interpreter: $RESNETGEN_PYTHON, else Debian's /usr/bin/python3 (the one with torch).</summary>
     public static string PythonPath =>
