@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libtorch-dev libgloo-dev cmake g++ python3-torch python3-torchvision dataset-fashion-mnist)
+packages=(libtorch-dev libgloo-dev cmake g++ patchelf python3-torch python3-torchvision dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,3 @@
+global using Xunit;
+global using static TorchSharp.torch;
+global using Tensor = TorchSharp.torch.Tensor;
