@@ -65,7 +65,10 @@ public static class GeneratorHarness
     private static readonly MetadataReference Runtime = MetadataReference.CreateFromFile(typeof(ResNetGen.Torch.Tensor).Assembly.Location);
 
     // Metadata only: compiling against TorchSharp.dll loads no native library.
-    private static readonly MetadataReference TorchSharpAssembly = MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location);
+    private static readonly MetadataReference TorchSharpAssembly = MetadataReference.CreateFromFile(typeof(global::TorchSharp.torch).Assembly.Location);
+
+    // The real ResNetGen.TorchSharp (SqueezeExcite, DropPath, Layers, Functional) that TorchSharp-target code calls.
+    private static readonly MetadataReference TorchSharpHelpers = MetadataReference.CreateFromFile(typeof(ResNetGen.TorchSharp.Layers).Assembly.Location);
 
     /// <summary>References of the ResNetGen.Torch target (the default of the tests written before TorchSharp).</summary>
     public static readonly ImmutableArray<MetadataReference> References = ReferencesFor(Target.ResNetGenTorch);
@@ -73,8 +76,8 @@ public static class GeneratorHarness
     public static ImmutableArray<MetadataReference> ReferencesFor(Target target) => target switch
     {
         Target.ResNetGenTorch => Framework.Add(Runtime),
-        Target.TorchSharp => Framework.Add(TorchSharpAssembly).Add(TorchSharpHelpers.Reference),
-        Target.Both => Framework.Add(Runtime).Add(TorchSharpAssembly).Add(TorchSharpHelpers.Reference),
+        Target.TorchSharp => Framework.Add(TorchSharpAssembly).Add(TorchSharpHelpers),
+        Target.Both => Framework.Add(Runtime).Add(TorchSharpAssembly).Add(TorchSharpHelpers),
         _ => Framework,
     };
 
