@@ -3,6 +3,7 @@ using Xunit;
 
 namespace ResNetGen.Runtime.Tests.Core;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public class TensorTests
 {
     [Fact]
@@ -122,6 +123,7 @@ public class TensorTests
     }
 }
 
+[Collection(GlobalGeneratorCollection.Name)]
 public class RandomStateTests
 {
     [Fact]

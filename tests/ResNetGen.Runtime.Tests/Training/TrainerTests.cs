@@ -71,13 +71,21 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
     public void Interrupting_and_resuming_gives_the_same_weights_as_an_uninterrupted_run()
     {
         var (train, test) = Slices(640, 128);
+        // Both runs start from these weights, loaded rather than re-drawn: libtorch's default
+        // generator is process-wide and xunit runs other test classes in parallel, which seed it
+        // and draw from it, so "manual_seed(7); new ResNet20()" twice need not give the same weights.
+        var initial = InitialWeights();
+        using var disposeInitial = new DisposeAll(initial.Values);
         using (train)
         using (test)
         {
-            Dictionary<string, float[]> Run(string name, int? interruptAfterSteps)
+            Dictionary<string, float[]> Run(string name, int? interruptAfterSteps, long globalSeed)
             {
-                torch.manual_seed(7);
+                // Each run leaves the global generator in a state of its own: nothing in training may draw from it
+                // (the model has no dropout, the loader has streams of its own), so the weights must not depend on it.
+                torch.manual_seed(globalSeed);
                 using var model = new ResNet20();
+                model.load_state_dict(initial);
                 var opts = Options(Path.Combine(dir, name), epochs: 2);
                 var loader = new DataLoader(train, 64, shuffle: true, seed: 3, transform: Augment());
                 var testLoader = new DataLoader(test, 128);
@@ -90,8 +98,7 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
                         var partial = first.Fit(loader, testLoader, cancel: cancel.Token);
                         Assert.Equal(FitOutcome.Interrupted, partial.Outcome);
                     }
-                    // A fresh model and trainer, as after a restart of the process.
-                    torch.manual_seed(12345);
+                    // A fresh model (with weights of its own) and trainer, as after a restart of the process.
                     using var resumedModel = new ResNet20();
                     using var second = new Trainer(resumedModel, opts);
                     var resumed = second.Fit(loader, testLoader, resumeFrom: Path.Combine(opts.OutputDirectory, Trainer.CheckpointFile));
@@ -104,8 +111,8 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
                 return Weights(model);
             }
 
-            var straight = Run("straight", null);
-            var resumed = Run("resumed", interruptAfterSteps: 15); // epoch 2, step 5 of 10
+            var straight = Run("straight", null, globalSeed: 100);
+            var resumed = Run("resumed", interruptAfterSteps: 15, globalSeed: 200); // epoch 2, step 5 of 10
             Assert.Equal(straight.Keys, resumed.Keys);
             foreach (var (key, values) in straight)
                 Assert.True(values.AsSpan().SequenceEqual(resumed[key]), $"{key} differs after resume");
@@ -131,6 +138,17 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    /// <summary>A seeded ResNet-20's state, as copies the caller disposes.</summary>
+    private static Dictionary<string, Tensor> InitialWeights()
+    {
+        torch.manual_seed(7);
+        using var model = new ResNet20();
+        var state = model.state_dict();
+        var copies = state.ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        foreach (var t in state.Values) t.Dispose();
+        return copies;
+    }
+
     private static Dictionary<string, float[]> Weights(Module model)
     {
         var result = new Dictionary<string, float[]>();
@@ -150,6 +168,14 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
         {
             seen = (progress.Epoch - 1) * progress.Steps + progress.Step;
             if (seen >= steps) cancel.Cancel();
+        }
+    }
+
+    private sealed class DisposeAll(IEnumerable<Tensor> tensors) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var t in tensors) t.Dispose();
         }
     }
 
