@@ -120,40 +120,14 @@ public static class Safetensors
         }
 
         var header = BuildHeader(items.Select(i => (i.Name, i.DType, i.Shape, i.Bytes)), metadata);
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full) ?? ".";
-        // The process id in the name lets a later run tell a stale temp file (its writer is gone) from a live one.
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicWrite.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Span<byte> lengthBytes = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)header.Length);
-                stream.Write(lengthBytes);
-                stream.Write(header);
-                foreach (var item in items) WriteTensorBytes(stream, item.Tensor, item.Bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch (ArgumentOutOfRangeException e) when (e.ParamName == "value")
-        {
-            // What .NET makes of EFBIG: the file outgrew the file system's or the process's limit (ulimit -f).
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw new IOException($"cannot write '{path}': the file is larger than the file system or the file-size limit (ulimit -f) allows", e);
-        }
-        catch (Exception e) when (IoErrors.IsFileSystem(e))
-        {
-            TryDelete(temp);
-            if (Directory.Exists(full)) throw new IOException($"cannot write '{path}': it is a folder", e);
-            throw IoErrors.WriteFailed(path, e);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+            Span<byte> lengthBytes = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)header.Length);
+            stream.Write(lengthBytes);
+            stream.Write(header);
+            foreach (var item in items) WriteTensorBytes(stream, item.Tensor, item.Bytes);
+        });
     }
 
     private static byte[] BuildHeader(IEnumerable<(string Name, ScalarType DType, long[] Shape, long Bytes)> items,
@@ -212,11 +186,6 @@ public static class Safetensors
             done += chunk;
         }
         GC.KeepAlive(dense);
-    }
-
-    private static void TryDelete(string file)
-    {
-        try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     // ---- reading ------------------------------------------------------------------------------
