@@ -17,8 +17,8 @@ steps=${2:-150}
 batch=${3:-64}
 width=${4:-16}
 network=${5:-twoblock}
-worker=samples/ResNetGen.DistWorker/bin/Release/net10.0/ResNetGen.DistWorker
-[ -x "$worker" ] || dotnet build samples/ResNetGen.DistWorker -c Release -nologo -v quiet -clp:ErrorsOnly
+worker=tests/ResNetGen.DistWorker/bin/Release/net10.0/ResNetGen.DistWorker
+[ -x "$worker" ] || dotnet build tests/ResNetGen.DistWorker -c Release -nologo -v quiet -clp:ErrorsOnly
 python=/usr/bin/python3
 peer=bench/dist/torch_peer.py
 have_torch=0

@@ -11,10 +11,7 @@ namespace ResNetGen.Data;
 /// </summary>
 public static unsafe class Augment
 {
-    /// <summary>Test hook (this thread only): run the generic tensor-op path (the one CUDA uses) on CPU too.</summary>
-    [ThreadStatic] internal static bool ForceGenericPath;
-
-    private static int Flags => ForceGenericPath ? 1 : 0;
+    private static int Flags => AugmentPath.ForceGeneric ? 1 : 0;
 
     /// <summary>
     /// <c>source[indices]</c> along dimension 0, as a fresh contiguous tensor; into pinned
@@ -25,7 +22,7 @@ public static unsafe class Augment
     {
         ArgumentNullException.ThrowIfNull(source);
         fixed (long* p = indices)
-            return LibTorch.Wrap(LibTorch.rng_aug_gather(source.Handle, p, indices.Length, pin ? 1 : 0, out var r), r);
+            return LibTorch.Wrap(LibTorch.resnetgen_aug_gather(source.Handle, p, indices.Length, pin ? 1 : 0, out var r), r);
     }
 
     /// <summary>
@@ -53,7 +50,7 @@ public static unsafe class Augment
         fixed (long* o = offsets)
         fixed (byte* f = flipBytes)
         {
-            return LibTorch.Wrap(LibTorch.rng_aug_crop_flip(images.Handle, padding, fill, outHeight ?? shape[2], outWidth ?? shape[3],
+            return LibTorch.Wrap(LibTorch.resnetgen_aug_crop_flip(images.Handle, padding, fill, outHeight ?? shape[2], outWidth ?? shape[3],
                 offsets.IsEmpty ? null : o, flips.IsEmpty ? null : f, n, Flags, out var r), r);
         }
     }
@@ -73,7 +70,7 @@ public static unsafe class Augment
         if (boxes.Length != 4 * n)
             throw new ArgumentException($"expected {4 * n} box values (top, left, height, width per sample), got {boxes.Length}", nameof(boxes));
         fixed (long* b = boxes)
-            return LibTorch.Wrap(LibTorch.rng_aug_erase(images.Handle, b, n, value, inplace ? 1 : 0, Flags, out var r), r);
+            return LibTorch.Wrap(LibTorch.resnetgen_aug_erase(images.Handle, b, n, value, inplace ? 1 : 0, Flags, out var r), r);
     }
 
     /// <summary>
@@ -89,7 +86,7 @@ public static unsafe class Augment
         if (mean.IsEmpty) throw new ArgumentException("give at least one mean and std", nameof(mean));
         fixed (double* m = mean)
         fixed (double* s = std)
-            return LibTorch.Wrap(LibTorch.rng_aug_normalize(images.Handle, m, s, mean.Length, divisor, (int)dtype, out var r), r);
+            return LibTorch.Wrap(LibTorch.resnetgen_aug_normalize(images.Handle, m, s, mean.Length, divisor, (int)dtype, out var r), r);
     }
 
     /// <summary>
@@ -100,6 +97,6 @@ public static unsafe class Augment
     {
         ArgumentNullException.ThrowIfNull(images);
         var divisor = images.dtype == ScalarType.Byte ? 255.0 : 1.0;
-        return LibTorch.Wrap(LibTorch.rng_aug_normalize(images.Handle, null, null, 0, divisor, (int)dtype, out var r), r);
+        return LibTorch.Wrap(LibTorch.resnetgen_aug_normalize(images.Handle, null, null, 0, divisor, (int)dtype, out var r), r);
     }
 }

@@ -18,7 +18,7 @@ namespace ResNetGen.Data;
 /// <para>
 /// Pipeline per batch: gather the samples (one native call; into pinned memory when the target
 /// is CUDA) → on CUDA, copy the bytes to the GPU with <c>non_blocking</c> and run the transforms
-/// there (see <c>augmentOnDevice</c>) → <see cref="Transform"/> → bytes to <c>dtype</c> scaled to
+/// there (see <see cref="DataLoaderOptions.AugmentOnDevice"/>) → <see cref="Transform"/> → bytes to <c>dtype</c> scaled to
 /// [0, 1] if still bytes. A batch is disposed when the enumeration moves on or ends (unless
 /// <see cref="Batch.Detach"/>ed); an exception on the worker surfaces on the consumer after the
 /// batches made before it; leaving a <c>foreach</c> early stops the worker and frees what it had
@@ -28,53 +28,41 @@ namespace ResNetGen.Data;
 public sealed class DataLoader : IEnumerable<Batch>
 {
     /// <param name="dataset">the samples (not owned: dispose it yourself).</param>
-    /// <param name="batchSize">samples per batch.</param>
-    /// <param name="shuffle">a new permutation every epoch; otherwise the dataset's order.</param>
-    /// <param name="dropLast">drop the last, smaller batch.</param>
-    /// <param name="seed">seeds the shuffles and the augmentations.</param>
-    /// <param name="transform">batched transforms (e.g. <see cref="Compose"/> of <see cref="RandomCrop"/>, <see cref="RandomHorizontalFlip"/>, <see cref="Normalize"/>, <see cref="RandomErasing"/>).</param>
-    /// <param name="device">where batches go (default CPU).</param>
-    /// <param name="prefetch">batches prepared ahead on a worker thread; 0 = make each batch on the consumer's thread when asked.</param>
-    /// <param name="pinMemory">gather into pinned memory and copy with non_blocking (default: when <paramref name="device"/> is CUDA).</param>
-    /// <param name="augmentOnDevice">run the transforms on the target device rather than the CPU (default: when it is CUDA; copies bytes, 4× less than float32).</param>
-    /// <param name="dtype">the images' floating type (float32; float16/bfloat16 for mixed precision).</param>
-    /// <param name="memoryFormat">the images' layout: <see cref="MemoryFormat.ChannelsLast"/> makes the worker lay batches out for a channels_last model.</param>
-    public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, long seed = 0,
-        IBatchTransform? transform = null, Device? device = null, int prefetch = 2, bool? pinMemory = null,
-        bool? augmentOnDevice = null, ScalarType dtype = ScalarType.Float32, MemoryFormat memoryFormat = MemoryFormat.Contiguous)
+    /// <param name="options">batch size, shuffling, seed, transforms, device, prefetching, dtype and layout.</param>
+    public DataLoader(TensorDataset dataset, DataLoaderOptions options)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(prefetch);
-        if (!dtype.IsFloatingPoint()) throw new ArgumentException($"dtype must be a floating type, got {dtype.TorchName()}", nameof(dtype));
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Prefetch);
+        if (!options.DType.IsFloatingPoint()) throw new ArgumentException($"DType must be a floating type, got {options.DType.TorchName()}", nameof(options));
+        if (options.MemoryFormat == MemoryFormat.Preserve) throw new ArgumentException("MemoryFormat must be Contiguous or ChannelsLast", nameof(options));
         Dataset = dataset;
-        BatchSize = batchSize;
-        Shuffle = shuffle;
-        DropLast = dropLast;
-        Seed = seed;
-        Transform = transform;
-        Device = device ?? Device.CPU;
-        Prefetch = prefetch;
+        Options = options;
+        Device = options.Device ?? Device.CPU;
         var cuda = Device.type == DeviceType.CUDA;
-        PinMemory = pinMemory ?? cuda;
-        AugmentOnDevice = augmentOnDevice ?? cuda;
-        DType = dtype;
-        if (memoryFormat == MemoryFormat.Preserve) throw new ArgumentException("memoryFormat must be Contiguous or ChannelsLast", nameof(memoryFormat));
-        MemoryFormat = memoryFormat;
+        PinMemory = options.PinMemory ?? cuda;
+        AugmentOnDevice = options.AugmentOnDevice ?? cuda;
     }
 
+    /// <summary>A loader of batches of <paramref name="batchSize"/> in the dataset's order, on the CPU (the other options' defaults).</summary>
+    public DataLoader(TensorDataset dataset, int batchSize) : this(dataset, new DataLoaderOptions { BatchSize = batchSize }) { }
+
+    /// <summary>The options as given (<see cref="Device"/>, <see cref="PinMemory"/> and <see cref="AugmentOnDevice"/> resolve their defaults).</summary>
+    public DataLoaderOptions Options { get; }
+
     public TensorDataset Dataset { get; }
-    public int BatchSize { get; }
-    public bool Shuffle { get; }
-    public bool DropLast { get; }
-    public long Seed { get; }
-    public IBatchTransform? Transform { get; }
+    public int BatchSize => Options.BatchSize;
+    public bool Shuffle => Options.Shuffle;
+    public bool DropLast => Options.DropLast;
+    public long Seed => Options.Seed;
+    public IBatchTransform? Transform => Options.Transform;
     public Device Device { get; }
-    public int Prefetch { get; }
+    public int Prefetch => Options.Prefetch;
     public bool PinMemory { get; }
     public bool AugmentOnDevice { get; }
-    public ScalarType DType { get; }
-    public MemoryFormat MemoryFormat { get; }
+    public ScalarType DType => Options.DType;
+    public MemoryFormat MemoryFormat => Options.MemoryFormat;
 
     /// <summary>The epoch a plain <c>foreach</c> over the loader enumerates next (then it counts up), like PyTorch's set_epoch.</summary>
     public int Epoch { get; set; }
@@ -110,7 +98,7 @@ public sealed class DataLoader : IEnumerable<Batch>
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (index < 0 || index >= count) throw new ArgumentOutOfRangeException(nameof(index), index, $"the shard index must be in 0..{count - 1}");
         if (NumShards != 1) throw new InvalidOperationException("this loader is already a shard");
-        return new DataLoader(Dataset, BatchSize, Shuffle, DropLast, Seed, Transform, Device, Prefetch, PinMemory, AugmentOnDevice, DType, MemoryFormat)
+        return new DataLoader(Dataset, Options)
         {
             NumShards = count,
             ShardIndex = index,
@@ -124,7 +112,7 @@ public sealed class DataLoader : IEnumerable<Batch>
         var order = Shuffle ? DataRandom.ForEpoch(Seed, epoch).Permutation(Dataset.Count) : Enumerable.Range(0, Dataset.Count).Select(i => (long)i).ToArray();
         if (NumShards == 1) return order;
 
-        return Distributed.DistributedSampler.Strided(order, NumShards, ShardIndex, SampleCount);
+        return ShardOrder.Strided(order, NumShards, ShardIndex, SampleCount);
     }
 
     /// <summary>Batch <paramref name="index"/> of <paramref name="epoch"/>, made now on this thread; the caller disposes it.</summary>

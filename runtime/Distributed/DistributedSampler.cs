@@ -1,3 +1,5 @@
+using ResNetGen.Data;
+using ResNetGen.Distributed.Native;
 using ResNetGen.Torch;
 using ResNetGen.Torch.Native;
 
@@ -61,18 +63,7 @@ public sealed class DistributedSampler
     /// <summary>This rank's indices for <paramref name="epoch"/>.</summary>
     public long[] Indices(int epoch)
     {
-        return Strided(EpochOrder(epoch), NumReplicas, Rank, NumSamples);
-    }
-
-    /// <summary>
-    /// Positions rank, rank + replicas, rank + 2·replicas, … of <paramref name="order"/>, <paramref name="count"/>
-    /// of them, wrapping around to its start (the padding). Shared with <see cref="Data.DataLoader.Shard"/>.
-    /// </summary>
-    internal static long[] Strided(long[] order, int replicas, int rank, long count)
-    {
-        var result = new long[count];
-        for (long i = 0; i < count; i++) result[i] = order[(rank + i * replicas) % order.Length];
-        return result;
+        return ShardOrder.Strided(EpochOrder(epoch), NumReplicas, Rank, NumSamples);
     }
 
     /// <summary>The whole epoch's order before sharding (padded or cut to <see cref="TotalSize"/>).</summary>
@@ -82,7 +73,7 @@ public sealed class DistributedSampler
         long[] order;
         if (Shuffle)
         {
-            LibTorch.Check(LibTorch.rng_dist_randperm(n, unchecked((ulong)(Seed + epoch)), out var raw));
+            LibTorch.Check(LibTorchDistributed.resnetgen_dist_randperm(n, unchecked((ulong)(Seed + epoch)), out var raw));
             using var perm = new Tensor(raw).DetachFromDisposeScope();
             order = n == 0 ? [] : perm.ToArray<long>();
         }

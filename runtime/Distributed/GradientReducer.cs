@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using ResNetGen.Distributed.Native;
 using ResNetGen.Torch;
 using ResNetGen.Torch.Native;
 
@@ -34,7 +34,7 @@ public sealed class GradientReducer : IDisposable
     public void Prepare()
     {
         ObjectDisposedException.ThrowIf(handle.IsClosed, this);
-        group.Locked(() => Check(LibTorch.rng_dist_reducer_prepare(handle)));
+        group.Locked(() => Check(LibTorchDistributed.resnetgen_dist_reducer_prepare(handle)));
     }
 
     /// <summary>
@@ -45,7 +45,7 @@ public sealed class GradientReducer : IDisposable
     public void Finish()
     {
         ObjectDisposedException.ThrowIf(handle.IsClosed, this);
-        group.Locked(() => Check(LibTorch.rng_dist_reducer_finish(handle)));
+        group.Locked(() => Check(LibTorchDistributed.resnetgen_dist_reducer_finish(handle)));
     }
 
     private static void Check(int status)
@@ -57,27 +57,4 @@ public sealed class GradientReducer : IDisposable
     }
 
     public void Dispose() => handle.Dispose();
-}
-
-/// <summary>Owns one native reducer, and a reference on its group's handle so the group outlives it.</summary>
-internal sealed class GradientReducerHandle : SafeHandle
-{
-    private readonly ProcessGroupHandle group;
-
-    public GradientReducerHandle(IntPtr reducer, ProcessGroupHandle group) : base(IntPtr.Zero, ownsHandle: true)
-    {
-        var added = false;
-        group.DangerousAddRef(ref added);
-        this.group = group;
-        SetHandle(reducer);
-    }
-
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    protected override bool ReleaseHandle()
-    {
-        var ok = LibTorch.rng_dist_reducer_free(handle) == 0;
-        group.DangerousRelease();
-        return ok;
-    }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ResNetGen.Distributed.Native;
 using ResNetGen.Torch;
 using ResNetGen.Torch.Native;
 
@@ -77,7 +78,7 @@ public sealed class ProcessGroup : IDisposable
     {
         get
         {
-            LibTorch.Check(LibTorch.rng_dist_backends(out var list));
+            LibTorch.Check(LibTorchDistributed.resnetgen_dist_backends(out var list));
             var text = Marshal.PtrToStringUTF8(list) ?? "none";
             return text == "none" ? [] : text.Split(", ");
         }
@@ -86,7 +87,7 @@ public sealed class ProcessGroup : IDisposable
     public static bool IsBackendAvailable(string backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        LibTorch.Check(LibTorch.rng_dist_backend_available(backend, out var available));
+        LibTorch.Check(LibTorchDistributed.resnetgen_dist_backend_available(backend, out var available));
         return available != 0;
     }
 
@@ -119,7 +120,7 @@ public sealed class ProcessGroup : IDisposable
 
         glooInterface ??= Environment.GetEnvironmentVariable("GLOO_SOCKET_IFNAME");
         var ms = (long)Math.Ceiling(Math.Min(timeout.TotalMilliseconds, long.MaxValue / 2.0));
-        if (LibTorch.rng_dist_init(backend, masterAddr.Trim(), masterPort, rank, worldSize, ms,
+        if (LibTorchDistributed.resnetgen_dist_init(backend, masterAddr.Trim(), masterPort, rank, worldSize, ms,
                 string.IsNullOrWhiteSpace(glooInterface) ? null : glooInterface, out var raw) != 0)
             throw new DistributedException(LibTorch.LastError());
         return new ProcessGroup(new ProcessGroupHandle(raw), backend, rank, worldSize, localRank, timeout);
@@ -166,7 +167,7 @@ public sealed class ProcessGroup : IDisposable
         ArgumentNullException.ThrowIfNull(tensors);
         if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "unknown reduce op");
         if (tensors.Count == 0) return;
-        Collective(tensors, (group, p, n) => LibTorch.rng_dist_all_reduce(group, p, n, (int)op, bucketBytes));
+        Collective(tensors, (group, p, n) => LibTorchDistributed.resnetgen_dist_all_reduce(group, p, n, (int)op, bucketBytes));
     }
 
     /// <summary>All-reduces one tensor in place.</summary>
@@ -192,7 +193,7 @@ public sealed class ProcessGroup : IDisposable
         if (root < 0 || root >= WorldSize)
             throw new ArgumentOutOfRangeException(nameof(root), root, $"the root must be a rank in 0..{WorldSize - 1}");
         if (tensors.Count == 0) return;
-        Collective(tensors, (group, p, n) => LibTorch.rng_dist_broadcast(group, p, n, root, bucketBytes));
+        Collective(tensors, (group, p, n) => LibTorchDistributed.resnetgen_dist_broadcast(group, p, n, root, bucketBytes));
     }
 
     public void Broadcast(Tensor tensor, int root = 0) => Broadcast([tensor], root);
@@ -203,13 +204,13 @@ public sealed class ProcessGroup : IDisposable
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(IsDisposed, this);
-            if (LibTorch.rng_dist_barrier(handle) != 0) throw new DistributedException(LibTorch.LastError());
+            if (LibTorchDistributed.resnetgen_dist_barrier(handle) != 0) throw new DistributedException(LibTorch.LastError());
         }
     }
 
     /// <summary>
-    /// Training-mode batch norm with the statistics of every rank's batch (a <see cref="Torch.Modules.BatchNorm2d"/>
-    /// with a <see cref="Torch.Modules.BatchNorm2d.SyncGroup"/>): one all-reduce now, under the group's lock, and
+    /// Training-mode batch norm with the statistics of every rank's batch (<see cref="SyncBatchNorm"/>'s
+    /// forward): one all-reduce now, under the group's lock, and
     /// one in the backward pass (inside <c>loss.backward()</c>, outside the lock). Running statistics are
     /// updated in place with the global mean and unbiased variance.
     /// </summary>
@@ -223,7 +224,7 @@ public sealed class ProcessGroup : IDisposable
             var args = new NativeArgs();
             try
             {
-                if (LibTorch.rng_dist_sync_batch_norm(handle, input.Handle, args.Optional(weight), args.Optional(bias),
+                if (LibTorchDistributed.resnetgen_dist_sync_batch_norm(handle, input.Handle, args.Optional(weight), args.Optional(bias),
                         args.Optional(runningMean), args.Optional(runningVar), momentum, eps, out var result) == 0)
                     return new Tensor(result);
                 var message = LibTorch.LastError();
@@ -332,7 +333,7 @@ public sealed class ProcessGroup : IDisposable
                 var handles = args.List(parameters);
                 IntPtr raw;
                 int status;
-                fixed (IntPtr* p = handles) status = LibTorch.rng_dist_reducer_new(handle, p, handles.Length, bucketBytes, out raw);
+                fixed (IntPtr* p = handles) status = LibTorchDistributed.resnetgen_dist_reducer_new(handle, p, handles.Length, bucketBytes, out raw);
                 if (status != 0) throw new TorchException(LibTorch.LastError());
                 return new GradientReducer(this, new GradientReducerHandle(raw, handle));
             }

@@ -54,6 +54,32 @@ public abstract class Module : IDisposable
         ownBuffers.Add((name, buffer, persistent));
     }
 
+    /// <summary>
+    /// Puts <paramref name="module"/> where the child <paramref name="name"/> was (PyTorch's
+    /// <c>setattr(parent, name, module)</c> over an existing child), in the same place of the
+    /// order: traversal, state_dict, train/eval, to and Dispose see the new module from now on.
+    /// Code that still holds the old child in a typed field (generated networks, Sequential)
+    /// reaches the new one as well: the old child's <see cref="Module{TIn, TOut}.call"/> forwards
+    /// to it. The old child is returned, not disposed (the new one may share its tensors).
+    /// </summary>
+    public Module replace_module(string name, Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var index = ownChildren.FindIndex(c => c.name == name);
+        if (index < 0) throw new ArgumentException($"{Name} has no child '{name}' to replace", nameof(name));
+        var old = ownChildren[index].module;
+        if (!old.CanForwardTo(module))
+            throw new ArgumentException($"'{name}' ({old.Name}) cannot be replaced by a {module.Name}: its forward takes and returns other types", nameof(module));
+        ownChildren[index] = (name, module);
+        if (!ReferenceEquals(old, module)) old.ReplacedBy = module;
+        return old;
+    }
+
+    /// <summary>The module that took this one's place in its parent, if any (see <see cref="replace_module"/>).</summary>
+    private protected Module? ReplacedBy { get; private set; }
+
+    private protected virtual bool CanForwardTo(Module replacement) => true;
+
     // ---- traversal -------------------------------------------------------------------------
 
     public IEnumerable<(string name, Module module)> named_children() => ownChildren;
@@ -116,9 +142,9 @@ public abstract class Module : IDisposable
     /// Copies values into this module's parameters and buffers by name. Shape mismatches are
     /// always errors; in strict mode missing and unexpected keys are too. Every offending key
     /// is named in the message, and nothing is copied when there is an error.
-    /// As in PyTorch, a checkpoint may lack a BatchNorm's <c>num_batches_tracked</c> (checkpoints
-    /// from before PyTorch 0.4.1, e.g. torchvision's original ImageNet weights): the counter keeps
-    /// its value and is not missing; and a one-element [1] tensor loads into a 0-d one.
+    /// As in PyTorch, a module may declare entries a checkpoint can lack (<see cref="optional_state_keys"/>:
+    /// a BatchNorm's <c>num_batches_tracked</c>, which checkpoints from before PyTorch 0.4.1 lack);
+    /// and a one-element [1] tensor loads into a 0-d one.
     /// </summary>
     /// <param name="keyMap">
     /// Renames checkpoint keys before matching (e.g. timm's or another library's naming to
@@ -130,14 +156,14 @@ public abstract class Module : IDisposable
         ArgumentNullException.ThrowIfNull(stateDict);
         if (keyMap is not null) stateDict = Rename(stateDict, keyMap);
         var own = new Dictionary<string, Tensor>();
-        var optional = new HashSet<string>(); // BatchNorm counters, which old checkpoints lack (PyTorch's _BatchNorm._load_from_state_dict)
+        var optional = new HashSet<string>();
         foreach (var (prefix, module) in named_modules())
         {
             foreach (var (name, p) in module.ownParameters)
                 if (p is not null) own[Join(prefix, name)] = p;
             foreach (var (name, b, persistent) in module.ownBuffers)
                 if (b is not null && persistent) own[Join(prefix, name)] = b;
-            if (module is Modules.BatchNorm2d { num_batches_tracked: not null }) optional.Add(Join(prefix, "num_batches_tracked"));
+            foreach (var name in module.optional_state_keys()) optional.Add(Join(prefix, name));
         }
 
         var missing = own.Keys.Where(k => !stateDict.ContainsKey(k) && !optional.Contains(k)).ToList();
@@ -173,6 +199,13 @@ public abstract class Module : IDisposable
         }
         return new LoadStateDictResult(missing, unexpected);
     }
+
+    /// <summary>
+    /// This module's own state entries (parameter and buffer names, no prefix) that a checkpoint
+    /// may lack: <see cref="load_state_dict"/> then keeps their values and does not report them
+    /// missing (PyTorch's modules do this in their <c>_load_from_state_dict</c>).
+    /// </summary>
+    protected virtual IEnumerable<string> optional_state_keys() => [];
 
     private static Dictionary<string, Tensor> Rename(IReadOnlyDictionary<string, Tensor> stateDict, Func<string, string?> keyMap)
     {
@@ -249,7 +282,7 @@ public abstract class Module : IDisposable
     }
 
     private static Tensor Moved(Tensor t, Device device, ScalarType type, MemoryFormat format) =>
-        LibTorch.Wrap(LibTorch.rng_tensor_to(t.Handle, (int)device.type, device.index, (int)type, (int)format, 0, out var r), r)
+        LibTorch.Wrap(LibTorch.resnetgen_tensor_to(t.Handle, (int)device.type, device.index, (int)type, (int)format, 0, out var r), r)
             .DetachFromDisposeScope();
 
     /// <summary>Clears the gradients of every parameter in one native call.</summary>
@@ -278,8 +311,13 @@ public abstract class Module<TIn, TOut> : Module
 
     public abstract TOut forward(TIn input);
 
-    /// <summary>Runs <see cref="forward"/> (PyTorch's module(x)).</summary>
-    public TOut call(TIn input) => forward(input);
+    /// <summary>
+    /// Runs <see cref="forward"/> (PyTorch's module(x)); once this module was replaced in its
+    /// parent (<see cref="Module.replace_module"/>), runs the replacement instead.
+    /// </summary>
+    public TOut call(TIn input) => ReplacedBy is Module<TIn, TOut> replacement ? replacement.call(input) : forward(input);
+
+    private protected override bool CanForwardTo(Module replacement) => replacement is Module<TIn, TOut>;
 }
 
 /// <summary>What a non-strict load_state_dict skipped.</summary>

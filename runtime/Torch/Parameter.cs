@@ -18,7 +18,7 @@ public sealed class Parameter : Tensor
     private static IntPtr DetachedAlias(Tensor data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        LibTorch.Check(LibTorch.rng_tensor_detach(data.Handle, out var r));
+        LibTorch.Check(LibTorch.resnetgen_tensor_detach(data.Handle, out var r));
         return r;
     }
 }

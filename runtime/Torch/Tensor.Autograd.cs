@@ -8,10 +8,10 @@ public partial class Tensor
     {
         get
         {
-            LibTorch.Check(LibTorch.rng_tensor_requires_grad(Handle, out var value));
+            LibTorch.Check(LibTorch.resnetgen_tensor_requires_grad(Handle, out var value));
             return value != 0;
         }
-        set => LibTorch.Check(LibTorch.rng_tensor_set_requires_grad(Handle, value ? 1 : 0));
+        set => LibTorch.Check(LibTorch.resnetgen_tensor_set_requires_grad(Handle, value ? 1 : 0));
     }
 
     public Tensor requires_grad_(bool value = true)
@@ -25,14 +25,14 @@ public partial class Tensor
     {
         get
         {
-            LibTorch.Check(LibTorch.rng_tensor_grad(Handle, out var g));
+            LibTorch.Check(LibTorch.resnetgen_tensor_grad(Handle, out var g));
             return g == IntPtr.Zero ? null : new Tensor(g);
         }
         set
         {
             if (value is null)
             {
-                LibTorch.Check(LibTorch.rng_tensor_set_grad(Handle, IntPtr.Zero));
+                LibTorch.Check(LibTorch.resnetgen_tensor_set_grad(Handle, IntPtr.Zero));
                 return;
             }
             var h = value.Handle;
@@ -40,7 +40,7 @@ public partial class Tensor
             try
             {
                 h.DangerousAddRef(ref added);
-                LibTorch.Check(LibTorch.rng_tensor_set_grad(Handle, h.DangerousGetHandle()));
+                LibTorch.Check(LibTorch.resnetgen_tensor_set_grad(Handle, h.DangerousGetHandle()));
             }
             finally
             {
@@ -49,15 +49,11 @@ public partial class Tensor
         }
     }
 
-    // A synchronized batch norm all-reduces inside backward: a peer lost there is the process
-    // group's failure (DistributedException, as in forward), not a libtorch error.
+    // Backward may run other layers' native code (a synchronized batch norm all-reduces inside
+    // it): their failures keep the exception type those layers registered for them.
     private static void CheckBackward(int status)
     {
-        if (status == 0) return;
-        var message = LibTorch.LastError();
-        if (message.StartsWith("sync_batch_norm backward failed", StringComparison.Ordinal))
-            throw new Distributed.DistributedException(message);
-        throw new TorchException(message);
+        if (status != 0) throw NativeErrors.ToException(LibTorch.LastError());
     }
 
     /// <summary>Back-propagates from this tensor (a scalar, or given <paramref name="gradient"/>).</summary>
@@ -65,7 +61,7 @@ public partial class Tensor
     {
         if (gradient is null)
         {
-            CheckBackward(LibTorch.rng_tensor_backward(Handle, IntPtr.Zero, retain_graph ? 1 : 0));
+            CheckBackward(LibTorch.resnetgen_tensor_backward(Handle, IntPtr.Zero, retain_graph ? 1 : 0));
             return;
         }
         var h = gradient.Handle;
@@ -73,7 +69,7 @@ public partial class Tensor
         try
         {
             h.DangerousAddRef(ref added);
-            CheckBackward(LibTorch.rng_tensor_backward(Handle, h.DangerousGetHandle(), retain_graph ? 1 : 0));
+            CheckBackward(LibTorch.resnetgen_tensor_backward(Handle, h.DangerousGetHandle(), retain_graph ? 1 : 0));
         }
         finally
         {
@@ -91,7 +87,7 @@ public static partial class torch
         try
         {
             var handles = args.List(tensors);
-            fixed (IntPtr* h = handles) LibTorch.Check(LibTorch.rng_zero_grad(h, handles.Length, set_to_none ? 1 : 0));
+            fixed (IntPtr* h = handles) LibTorch.Check(LibTorch.resnetgen_zero_grad(h, handles.Length, set_to_none ? 1 : 0));
         }
         finally
         {

@@ -6,29 +6,29 @@ namespace ResNetGen.Torch;
 // Methods ending in '_' work in place and return this tensor.
 public partial class Tensor
 {
-    private Tensor Unary(UnaryOp op) => LibTorch.Wrap(LibTorch.rng_unary(op, Handle, out var r), r);
+    private Tensor Unary(UnaryOp op) => LibTorch.Wrap(LibTorch.resnetgen_unary(op, Handle, out var r), r);
 
     private Tensor Unary_(UnaryOp op)
     {
-        LibTorch.Check(LibTorch.rng_unary_(op, Handle));
+        LibTorch.Check(LibTorch.resnetgen_unary_(op, Handle));
         return this;
     }
 
     private Tensor Binary(BinaryOp op, Tensor other, double alpha = 1) =>
-        LibTorch.Wrap(LibTorch.rng_binary(op, Handle, other.Handle, alpha, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_binary(op, Handle, other.Handle, alpha, out var r), r);
 
     private Tensor Binary_(BinaryOp op, Tensor other, double alpha = 1)
     {
-        LibTorch.Check(LibTorch.rng_binary_(op, Handle, other.Handle, alpha));
+        LibTorch.Check(LibTorch.resnetgen_binary_(op, Handle, other.Handle, alpha));
         return this;
     }
 
     private Tensor Binary(BinaryOp op, double other, double alpha = 1) =>
-        LibTorch.Wrap(LibTorch.rng_binary_scalar(op, Handle, other, alpha, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_binary_scalar(op, Handle, other, alpha, out var r), r);
 
     private Tensor Binary_(BinaryOp op, double other, double alpha = 1)
     {
-        LibTorch.Check(LibTorch.rng_binary_scalar_(op, Handle, other, alpha));
+        LibTorch.Check(LibTorch.resnetgen_binary_scalar_(op, Handle, other, alpha));
         return this;
     }
 
@@ -75,7 +75,7 @@ public partial class Tensor
     public Tensor clamp_max(double max) => Binary(BinaryOp.Minimum, max);
 
     public Tensor clamp(double? min = null, double? max = null) =>
-        LibTorch.Wrap(LibTorch.rng_clamp(Handle, min ?? 0, min.HasValue ? 1 : 0, max ?? 0, max.HasValue ? 1 : 0, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_clamp(Handle, min ?? 0, min.HasValue ? 1 : 0, max ?? 0, max.HasValue ? 1 : 0, out var r), r);
 
     // ---- comparisons (bool tensors) ----
     public Tensor eq(Tensor other) => Binary(BinaryOp.Eq, other);
@@ -94,12 +94,12 @@ public partial class Tensor
     /// <summary>True when every element is finite (no NaN or infinity).</summary>
     public bool all_finite()
     {
-        LibTorch.Check(LibTorch.rng_all_finite(Handle, out var r));
+        LibTorch.Check(LibTorch.resnetgen_all_finite(Handle, out var r));
         return r != 0;
     }
 
     public Tensor masked_fill(Tensor mask, double value) =>
-        LibTorch.Wrap(LibTorch.rng_masked_fill(Handle, mask.Handle, value, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_masked_fill(Handle, mask.Handle, value, out var r), r);
 
     // ---- operators (no ==/!=: Equals keeps reference semantics; use eq) ----
     public static Tensor operator +(Tensor a, Tensor b) => a.add(b);
@@ -108,63 +108,63 @@ public partial class Tensor
     public static Tensor operator -(Tensor a, Tensor b) => a.sub(b);
     public static Tensor operator -(Tensor a, double b) => a.sub(b);
     public static Tensor operator -(double a, Tensor b) =>
-        LibTorch.Wrap(LibTorch.rng_scalar_binary(BinaryOp.Sub, a, b.Handle, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_scalar_binary(BinaryOp.Sub, a, b.Handle, out var r), r);
     public static Tensor operator *(Tensor a, Tensor b) => a.mul(b);
     public static Tensor operator *(Tensor a, double b) => a.mul(b);
     public static Tensor operator *(double a, Tensor b) => b.mul(a);
     public static Tensor operator /(Tensor a, Tensor b) => a.div(b);
     public static Tensor operator /(Tensor a, double b) => a.div(b);
     public static Tensor operator /(double a, Tensor b) =>
-        LibTorch.Wrap(LibTorch.rng_scalar_binary(BinaryOp.Div, a, b.Handle, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_scalar_binary(BinaryOp.Div, a, b.Handle, out var r), r);
     public static Tensor operator -(Tensor a) => a.neg();
 
     // ---- shape ----
     public unsafe Tensor view(params long[] shape)
     {
-        fixed (long* s = shape) return LibTorch.Wrap(LibTorch.rng_view(Handle, s, shape.Length, out var r), r);
+        fixed (long* s = shape) return LibTorch.Wrap(LibTorch.resnetgen_view(Handle, s, shape.Length, out var r), r);
     }
 
     public unsafe Tensor reshape(params long[] shape)
     {
-        fixed (long* s = shape) return LibTorch.Wrap(LibTorch.rng_reshape(Handle, s, shape.Length, out var r), r);
+        fixed (long* s = shape) return LibTorch.Wrap(LibTorch.resnetgen_reshape(Handle, s, shape.Length, out var r), r);
     }
 
     public unsafe Tensor permute(params long[] dims)
     {
-        fixed (long* s = dims) return LibTorch.Wrap(LibTorch.rng_permute(Handle, s, dims.Length, out var r), r);
+        fixed (long* s = dims) return LibTorch.Wrap(LibTorch.resnetgen_permute(Handle, s, dims.Length, out var r), r);
     }
 
     public unsafe Tensor expand(params long[] shape)
     {
-        fixed (long* s = shape) return LibTorch.Wrap(LibTorch.rng_expand(Handle, s, shape.Length, out var r), r);
+        fixed (long* s = shape) return LibTorch.Wrap(LibTorch.resnetgen_expand(Handle, s, shape.Length, out var r), r);
     }
 
     public unsafe Tensor flip(params long[] dims)
     {
-        fixed (long* s = dims) return LibTorch.Wrap(LibTorch.rng_flip(Handle, s, dims.Length, out var r), r);
+        fixed (long* s = dims) return LibTorch.Wrap(LibTorch.resnetgen_flip(Handle, s, dims.Length, out var r), r);
     }
 
     public Tensor flatten(long start_dim = 0, long end_dim = -1) =>
-        LibTorch.Wrap(LibTorch.rng_flatten(Handle, start_dim, end_dim, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_flatten(Handle, start_dim, end_dim, out var r), r);
 
-    public Tensor transpose(long dim0, long dim1) => LibTorch.Wrap(LibTorch.rng_transpose(Handle, dim0, dim1, out var r), r);
+    public Tensor transpose(long dim0, long dim1) => LibTorch.Wrap(LibTorch.resnetgen_transpose(Handle, dim0, dim1, out var r), r);
 
     public Tensor t() => transpose(0, 1);
 
-    public Tensor unsqueeze(long dim) => LibTorch.Wrap(LibTorch.rng_unsqueeze(Handle, dim, out var r), r);
+    public Tensor unsqueeze(long dim) => LibTorch.Wrap(LibTorch.resnetgen_unsqueeze(Handle, dim, out var r), r);
 
-    public Tensor squeeze() => LibTorch.Wrap(LibTorch.rng_squeeze(Handle, long.MinValue, out var r), r);
+    public Tensor squeeze() => LibTorch.Wrap(LibTorch.resnetgen_squeeze(Handle, long.MinValue, out var r), r);
 
-    public Tensor squeeze(long dim) => LibTorch.Wrap(LibTorch.rng_squeeze(Handle, dim, out var r), r);
+    public Tensor squeeze(long dim) => LibTorch.Wrap(LibTorch.resnetgen_squeeze(Handle, dim, out var r), r);
 
     /// <summary>Python's <c>x[..., start:end:step, ...]</c> along <paramref name="dim"/>.</summary>
     public Tensor slice(long dim, long start, long end, long step = 1) =>
-        LibTorch.Wrap(LibTorch.rng_slice(Handle, dim, start, end, step, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_slice(Handle, dim, start, end, step, out var r), r);
 
-    public Tensor select(long dim, long index) => LibTorch.Wrap(LibTorch.rng_select(Handle, dim, index, out var r), r);
+    public Tensor select(long dim, long index) => LibTorch.Wrap(LibTorch.resnetgen_select(Handle, dim, index, out var r), r);
 
     public Tensor index_select(long dim, Tensor index) =>
-        LibTorch.Wrap(LibTorch.rng_index_select(Handle, dim, index.Handle, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_index_select(Handle, dim, index.Handle, out var r), r);
 
     public Tensor this[long index] => select(0, index);
 
@@ -173,7 +173,7 @@ public partial class Tensor
     {
         dims ??= [];
         fixed (long* d = dims)
-            return LibTorch.Wrap(LibTorch.rng_reduce(op, Handle, d, dims.Length, keepdim ? 1 : 0, type.HasValue ? (int)type.Value : -1, out var r), r);
+            return LibTorch.Wrap(LibTorch.resnetgen_reduce(op, Handle, d, dims.Length, keepdim ? 1 : 0, type.HasValue ? (int)type.Value : -1, out var r), r);
     }
 
     public Tensor sum(ScalarType? type = null) => Reduce(ReduceOp.Sum, null, false, type);
@@ -187,18 +187,18 @@ public partial class Tensor
 
     /// <summary>Index of the largest element over <paramref name="dim"/>, or over everything if null.</summary>
     public Tensor argmax(long? dim = null, bool keepdim = false) =>
-        LibTorch.Wrap(LibTorch.rng_argmax(Handle, dim ?? 0, dim.HasValue ? 1 : 0, keepdim ? 1 : 0, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_argmax(Handle, dim ?? 0, dim.HasValue ? 1 : 0, keepdim ? 1 : 0, out var r), r);
 
     public (Tensor values, Tensor indices) topk(long k, long dim = -1, bool largest = true, bool sorted = true)
     {
-        LibTorch.Check(LibTorch.rng_topk(Handle, k, dim, largest ? 1 : 0, sorted ? 1 : 0, out var v, out var i));
+        LibTorch.Check(LibTorch.resnetgen_topk(Handle, k, dim, largest ? 1 : 0, sorted ? 1 : 0, out var v, out var i));
         return (new Tensor(v), new Tensor(i));
     }
 
     // ---- in-place random fills and initialisers (never recorded by autograd) ----
     private Tensor Init_(InitOp op, double a, double b)
     {
-        LibTorch.Check(LibTorch.rng_init_(op, Handle, a, b));
+        LibTorch.Check(LibTorch.resnetgen_init_(op, Handle, a, b));
         return this;
     }
 

@@ -57,10 +57,10 @@ public partial class Tensor : IDisposable
         {
             Span<long> buffer = stackalloc long[8];
             int ndim;
-            fixed (long* p = buffer) LibTorch.Check(LibTorch.rng_tensor_shape(Handle, p, buffer.Length, out ndim));
+            fixed (long* p = buffer) LibTorch.Check(LibTorch.resnetgen_tensor_shape(Handle, p, buffer.Length, out ndim));
             if (ndim <= buffer.Length) return buffer[..ndim].ToArray();
             var sizes = new long[ndim];
-            fixed (long* p = sizes) LibTorch.Check(LibTorch.rng_tensor_shape(Handle, p, ndim, out ndim));
+            fixed (long* p = sizes) LibTorch.Check(LibTorch.resnetgen_tensor_shape(Handle, p, ndim, out ndim));
             return sizes;
         }
     }
@@ -68,13 +68,13 @@ public partial class Tensor : IDisposable
     public unsafe long[] stride()
     {
         var strides = new long[dim()];
-        fixed (long* p = strides) LibTorch.Check(LibTorch.rng_tensor_strides(Handle, p, strides.Length, out _));
+        fixed (long* p = strides) LibTorch.Check(LibTorch.resnetgen_tensor_strides(Handle, p, strides.Length, out _));
         return strides;
     }
 
     public int dim()
     {
-        LibTorch.Check(LibTorch.rng_tensor_ndim(Handle, out var n));
+        LibTorch.Check(LibTorch.resnetgen_tensor_ndim(Handle, out var n));
         return n;
     }
 
@@ -92,7 +92,7 @@ public partial class Tensor : IDisposable
 
     public long numel()
     {
-        LibTorch.Check(LibTorch.rng_tensor_numel(Handle, out var n));
+        LibTorch.Check(LibTorch.resnetgen_tensor_numel(Handle, out var n));
         return n;
     }
 
@@ -100,7 +100,7 @@ public partial class Tensor : IDisposable
     {
         get
         {
-            LibTorch.Check(LibTorch.rng_tensor_dtype(Handle, out var code));
+            LibTorch.Check(LibTorch.resnetgen_tensor_dtype(Handle, out var code));
             return (ScalarType)code;
         }
     }
@@ -109,7 +109,7 @@ public partial class Tensor : IDisposable
     {
         get
         {
-            LibTorch.Check(LibTorch.rng_tensor_device(Handle, out var type, out var index));
+            LibTorch.Check(LibTorch.resnetgen_tensor_device(Handle, out var type, out var index));
             return new Device((DeviceType)type, index);
         }
     }
@@ -118,49 +118,49 @@ public partial class Tensor : IDisposable
 
     public bool is_contiguous(MemoryFormat format = MemoryFormat.Contiguous)
     {
-        LibTorch.Check(LibTorch.rng_tensor_is_contiguous(Handle, (int)format, out var r));
+        LibTorch.Check(LibTorch.resnetgen_tensor_is_contiguous(Handle, (int)format, out var r));
         return r != 0;
     }
 
     // ---- conversions -----------------------------------------------------------------------
 
     public Tensor contiguous(MemoryFormat format = MemoryFormat.Contiguous) =>
-        LibTorch.Wrap(LibTorch.rng_tensor_contiguous(Handle, (int)format, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_tensor_contiguous(Handle, (int)format, out var r), r);
 
     public Tensor to(Device target, bool non_blocking = false) =>
-        LibTorch.Wrap(LibTorch.rng_tensor_to(Handle, (int)target.type, target.index, -1, (int)MemoryFormat.Preserve, non_blocking ? 1 : 0, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_tensor_to(Handle, (int)target.type, target.index, -1, (int)MemoryFormat.Preserve, non_blocking ? 1 : 0, out var r), r);
 
     public Tensor to(ScalarType type) =>
-        LibTorch.Wrap(LibTorch.rng_tensor_to(Handle, -1, -1, (int)type, (int)MemoryFormat.Preserve, 0, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_tensor_to(Handle, -1, -1, (int)type, (int)MemoryFormat.Preserve, 0, out var r), r);
 
     public Tensor to(Device target, ScalarType type, bool non_blocking = false) =>
-        LibTorch.Wrap(LibTorch.rng_tensor_to(Handle, (int)target.type, target.index, (int)type, (int)MemoryFormat.Preserve, non_blocking ? 1 : 0, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_tensor_to(Handle, (int)target.type, target.index, (int)type, (int)MemoryFormat.Preserve, non_blocking ? 1 : 0, out var r), r);
 
     public Tensor to(MemoryFormat format) =>
-        LibTorch.Wrap(LibTorch.rng_tensor_to(Handle, -1, -1, -1, (int)format, 0, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_tensor_to(Handle, -1, -1, -1, (int)format, 0, out var r), r);
 
     public Tensor cpu() => to(Device.CPU);
 
     public Tensor cuda(int index = 0) => to(new Device(DeviceType.CUDA, index));
 
-    public Tensor pin_memory() => LibTorch.Wrap(LibTorch.rng_tensor_pin_memory(Handle, out var r), r);
+    public Tensor pin_memory() => LibTorch.Wrap(LibTorch.resnetgen_tensor_pin_memory(Handle, out var r), r);
 
-    public Tensor clone() => LibTorch.Wrap(LibTorch.rng_tensor_clone(Handle, out var r), r);
+    public Tensor clone() => LibTorch.Wrap(LibTorch.resnetgen_tensor_clone(Handle, out var r), r);
 
-    public Tensor detach() => LibTorch.Wrap(LibTorch.rng_tensor_detach(Handle, out var r), r);
+    public Tensor detach() => LibTorch.Wrap(LibTorch.resnetgen_tensor_detach(Handle, out var r), r);
 
     /// <summary>Another reference to the same tensor (same storage, same autograd identity).</summary>
-    public Tensor alias() => LibTorch.Wrap(LibTorch.rng_tensor_alias(Handle, out var r), r);
+    public Tensor alias() => LibTorch.Wrap(LibTorch.resnetgen_tensor_alias(Handle, out var r), r);
 
     /// <summary>Copies <paramref name="source"/>'s values into this tensor (broadcasting, casting).</summary>
     public Tensor copy_(Tensor source, bool non_blocking = false)
     {
-        LibTorch.Check(LibTorch.rng_tensor_copy_(Handle, source.Handle, non_blocking ? 1 : 0));
+        LibTorch.Check(LibTorch.resnetgen_tensor_copy_(Handle, source.Handle, non_blocking ? 1 : 0));
         return this;
     }
 
     /// <summary>Replaces this tensor's data, keeping its identity (PyTorch's <c>t.data = x</c>).</summary>
-    public void set_data(Tensor source) => LibTorch.Check(LibTorch.rng_tensor_set_data(Handle, source.Handle));
+    public void set_data(Tensor source) => LibTorch.Check(LibTorch.resnetgen_tensor_set_data(Handle, source.Handle));
 
     // ---- data out --------------------------------------------------------------------------
 
@@ -171,14 +171,14 @@ public partial class Tensor : IDisposable
         torch.CheckElementType<T>(type);
         var result = new T[numel()];
         fixed (T* p = result)
-            LibTorch.Check(LibTorch.rng_tensor_copy_to(Handle, p, (long)result.Length * type.ElementSize()));
+            LibTorch.Check(LibTorch.resnetgen_tensor_copy_to(Handle, p, (long)result.Length * type.ElementSize()));
         return result;
     }
 
     /// <summary>The value of a one-element tensor.</summary>
     public T item<T>() where T : unmanaged
     {
-        LibTorch.Check(LibTorch.rng_tensor_item(Handle, out var value));
+        LibTorch.Check(LibTorch.resnetgen_tensor_item(Handle, out var value));
         return typeof(T) == typeof(bool) ? (T)(object)(value != 0) : (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 
@@ -194,9 +194,9 @@ public partial class Tensor : IDisposable
     /// <summary>libtorch's own printout, values included.</summary>
     public unsafe string ToStringWithValues()
     {
-        LibTorch.Check(LibTorch.rng_tensor_to_string(Handle, null, 0, out var length));
+        LibTorch.Check(LibTorch.resnetgen_tensor_to_string(Handle, null, 0, out var length));
         var buffer = new byte[length + 1];
-        fixed (byte* p = buffer) LibTorch.Check(LibTorch.rng_tensor_to_string(Handle, p, buffer.Length, out _));
+        fixed (byte* p = buffer) LibTorch.Check(LibTorch.resnetgen_tensor_to_string(Handle, p, buffer.Length, out _));
         return Encoding.UTF8.GetString(buffer, 0, length);
     }
 }

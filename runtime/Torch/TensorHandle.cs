@@ -1,16 +1,13 @@
-using System.Runtime.InteropServices;
 using ResNetGen.Torch.Native;
 
 namespace ResNetGen.Torch;
 
-/// <summary>Owns one native tensor handle; SafeHandle guarantees it is released exactly once.</summary>
-internal sealed class TensorHandle : SafeHandle
+/// <summary>Owns one native tensor handle (an at::Tensor the shim allocated).</summary>
+internal sealed class TensorHandle : NativeHandle
 {
-    public TensorHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+    public TensorHandle() { }
 
-    public TensorHandle(IntPtr handle) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(handle);
+    public TensorHandle(IntPtr handle) : base(handle) { }
 
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    protected override bool ReleaseHandle() => LibTorch.rng_tensor_free(handle) == 0;
+    protected override bool Free(IntPtr handle) => LibTorch.resnetgen_tensor_free(handle) == 0;
 }

@@ -22,7 +22,7 @@ public static partial class torch
         fixed (T* p = data)
         fixed (long* s = shape)
         {
-            return LibTorch.Wrap(LibTorch.rng_tensor_from_data(p, (long)data.Length * sizeof(T), s, shape.Length,
+            return LibTorch.Wrap(LibTorch.resnetgen_tensor_from_data(p, (long)data.Length * sizeof(T), s, shape.Length,
                 (int)dtype, (int)d.type, d.index, requires_grad ? 1 : 0, out var r), r);
         }
     }
@@ -64,20 +64,20 @@ public static partial class torch
     public static Tensor arange(double start, double end, double step = 1, ScalarType dtype = ScalarType.Int64, Device? device = null)
     {
         var d = device ?? Device.CPU;
-        return LibTorch.Wrap(LibTorch.rng_tensor_arange(start, end, step, (int)dtype, (int)d.type, d.index, out var r), r);
+        return LibTorch.Wrap(LibTorch.resnetgen_tensor_arange(start, end, step, (int)dtype, (int)d.type, d.index, out var r), r);
     }
 
     public static unsafe Tensor randint(long low, long high, long[] shape, Device? device = null)
     {
         var d = device ?? Device.CPU;
         fixed (long* s = shape)
-            return LibTorch.Wrap(LibTorch.rng_tensor_randint(low, high, s, shape.Length, (int)d.type, d.index, out var r), r);
+            return LibTorch.Wrap(LibTorch.resnetgen_tensor_randint(low, high, s, shape.Length, (int)d.type, d.index, out var r), r);
     }
 
     public static Tensor randperm(long n, Device? device = null)
     {
         var d = device ?? Device.CPU;
-        return LibTorch.Wrap(LibTorch.rng_tensor_randperm(n, (int)d.type, d.index, out var r), r);
+        return LibTorch.Wrap(LibTorch.resnetgen_tensor_randperm(n, (int)d.type, d.index, out var r), r);
     }
 
     private static unsafe Tensor New(int kind, long[] shape, double value, ScalarType dtype, Device? device, bool requiresGrad)
@@ -85,7 +85,7 @@ public static partial class torch
         ArgumentNullException.ThrowIfNull(shape);
         var d = device ?? Device.CPU;
         fixed (long* s = shape)
-            return LibTorch.Wrap(LibTorch.rng_tensor_new(kind, s, shape.Length, value, (int)dtype, (int)d.type, d.index,
+            return LibTorch.Wrap(LibTorch.resnetgen_tensor_new(kind, s, shape.Length, value, (int)dtype, (int)d.type, d.index,
                 requiresGrad ? 1 : 0, out var r), r);
     }
 }

@@ -4,9 +4,9 @@ namespace ResNetGen.Torch;
 
 public static partial class torch
 {
-    public static unsafe Tensor cat(IReadOnlyList<Tensor> tensors, long dim = 0) => ListOp(tensors, dim, &LibTorch.rng_cat);
+    public static unsafe Tensor cat(IReadOnlyList<Tensor> tensors, long dim = 0) => ListOp(tensors, dim, &LibTorch.resnetgen_cat);
 
-    public static unsafe Tensor stack(IReadOnlyList<Tensor> tensors, long dim = 0) => ListOp(tensors, dim, &LibTorch.rng_stack);
+    public static unsafe Tensor stack(IReadOnlyList<Tensor> tensors, long dim = 0) => ListOp(tensors, dim, &LibTorch.resnetgen_stack);
 
     /// <summary>Calls a shim op over a list of tensors (kept alive for the call) and a dimension.</summary>
     private static unsafe Tensor ListOp(IReadOnlyList<Tensor> tensors, long dim, delegate*<IntPtr*, int, long, out IntPtr, int> op)
@@ -25,7 +25,7 @@ public static partial class torch
     }
 
     public static Tensor where(Tensor condition, Tensor a, Tensor b) =>
-        LibTorch.Wrap(LibTorch.rng_where(condition.Handle, a.Handle, b.Handle, out var r), r);
+        LibTorch.Wrap(LibTorch.resnetgen_where(condition.Handle, a.Handle, b.Handle, out var r), r);
 
     public static Tensor add(Tensor a, Tensor b, double alpha = 1) => a.add(b, alpha);
     public static Tensor mul(Tensor a, Tensor b) => a.mul(b);

@@ -24,7 +24,7 @@ public static partial class torch
     {
         get
         {
-            LibTorch.Check(LibTorch.rng_version(out var p));
+            LibTorch.Check(LibTorch.resnetgen_version(out var p));
             return System.Runtime.InteropServices.Marshal.PtrToStringUTF8(p) ?? "";
         }
     }
@@ -32,15 +32,15 @@ public static partial class torch
     /// <summary>Starts a dispose scope on this thread; dispose it to free every tensor made inside.</summary>
     public static DisposeScope NewDisposeScope() => new();
 
-    public static void manual_seed(long seed) => LibTorch.Check(LibTorch.rng_manual_seed(unchecked((ulong)seed)));
+    public static void manual_seed(long seed) => LibTorch.Check(LibTorch.resnetgen_manual_seed(unchecked((ulong)seed)));
 
     public static int get_num_threads()
     {
-        LibTorch.Check(LibTorch.rng_get_num_threads(out var n));
+        LibTorch.Check(LibTorch.resnetgen_get_num_threads(out var n));
         return n;
     }
 
-    public static void set_num_threads(int count) => LibTorch.Check(LibTorch.rng_set_num_threads(count));
+    public static void set_num_threads(int count) => LibTorch.Check(LibTorch.resnetgen_set_num_threads(count));
 
     /// <summary>
     /// Whether the shim raised glibc's mmap and trim thresholds at load, so freed activations are
@@ -51,7 +51,7 @@ public static partial class torch
     {
         get
         {
-            LibTorch.Check(LibTorch.rng_malloc_tuned(out var t));
+            LibTorch.Check(LibTorch.resnetgen_malloc_tuned(out var t));
             return t != 0;
         }
     }
@@ -60,7 +60,7 @@ public static partial class torch
 
     public static bool is_grad_enabled()
     {
-        LibTorch.Check(LibTorch.rng_grad_enabled(out var e));
+        LibTorch.Check(LibTorch.resnetgen_grad_enabled(out var e));
         return e != 0;
     }
 
@@ -79,14 +79,14 @@ public static partial class torch
         public GradModeGuard(bool enabled)
         {
             previous = is_grad_enabled();
-            LibTorch.Check(LibTorch.rng_set_grad_enabled(enabled ? 1 : 0));
+            LibTorch.Check(LibTorch.resnetgen_set_grad_enabled(enabled ? 1 : 0));
         }
 
         public void Dispose()
         {
             if (done) return;
             done = true;
-            LibTorch.Check(LibTorch.rng_set_grad_enabled(previous ? 1 : 0));
+            LibTorch.Check(LibTorch.resnetgen_set_grad_enabled(previous ? 1 : 0));
         }
     }
 
@@ -96,13 +96,13 @@ public static partial class torch
     {
         public static bool is_available()
         {
-            LibTorch.Check(LibTorch.rng_cuda_is_available(out var a));
+            LibTorch.Check(LibTorch.resnetgen_cuda_is_available(out var a));
             return a != 0;
         }
 
         public static int device_count()
         {
-            LibTorch.Check(LibTorch.rng_cuda_device_count(out var n));
+            LibTorch.Check(LibTorch.resnetgen_cuda_device_count(out var n));
             return n;
         }
     }
@@ -116,10 +116,10 @@ public static partial class torch
             {
                 get
                 {
-                    LibTorch.Check(LibTorch.rng_get_cudnn_benchmark(out var b));
+                    LibTorch.Check(LibTorch.resnetgen_get_cudnn_benchmark(out var b));
                     return b != 0;
                 }
-                set => LibTorch.Check(LibTorch.rng_set_cudnn_benchmark(value ? 1 : 0));
+                set => LibTorch.Check(LibTorch.resnetgen_set_cudnn_benchmark(value ? 1 : 0));
             }
 
             /// <summary>Only deterministic cuDNN algorithms: reruns give bit-identical results (slower).</summary>
@@ -127,10 +127,10 @@ public static partial class torch
             {
                 get
                 {
-                    LibTorch.Check(LibTorch.rng_get_cudnn_deterministic(out var b));
+                    LibTorch.Check(LibTorch.resnetgen_get_cudnn_deterministic(out var b));
                     return b != 0;
                 }
-                set => LibTorch.Check(LibTorch.rng_set_cudnn_deterministic(value ? 1 : 0));
+                set => LibTorch.Check(LibTorch.resnetgen_set_cudnn_deterministic(value ? 1 : 0));
             }
 
             /// <summary>Lets cuDNN's float32 convolutions use TF32 on Ampere and later (libtorch's default: on).</summary>
@@ -138,10 +138,10 @@ public static partial class torch
             {
                 get
                 {
-                    LibTorch.Check(LibTorch.rng_get_cudnn_allow_tf32(out var b));
+                    LibTorch.Check(LibTorch.resnetgen_get_cudnn_allow_tf32(out var b));
                     return b != 0;
                 }
-                set => LibTorch.Check(LibTorch.rng_set_cudnn_allow_tf32(value ? 1 : 0));
+                set => LibTorch.Check(LibTorch.resnetgen_set_cudnn_allow_tf32(value ? 1 : 0));
             }
         }
     }

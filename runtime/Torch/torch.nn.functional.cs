@@ -30,7 +30,7 @@ public static partial class torch
                 var args = new NativeArgs();
                 try
                 {
-                    return LibTorch.Wrap(LibTorch.rng_conv2d(input.Handle, weight.Handle, args.Optional(bias), s, p, d, groups, out var r), r);
+                    return LibTorch.Wrap(LibTorch.resnetgen_conv2d(input.Handle, weight.Handle, args.Optional(bias), s, p, d, groups, out var r), r);
                 }
                 finally
                 {
@@ -45,7 +45,7 @@ public static partial class torch
                 var args = new NativeArgs();
                 try
                 {
-                    return LibTorch.Wrap(LibTorch.rng_batch_norm(input.Handle, args.Optional(weight), args.Optional(bias),
+                    return LibTorch.Wrap(LibTorch.resnetgen_batch_norm(input.Handle, args.Optional(weight), args.Optional(bias),
                         args.Optional(running_mean), args.Optional(running_var), training ? 1 : 0, momentum, eps, out var r), r);
                 }
                 finally
@@ -58,9 +58,9 @@ public static partial class torch
 
             public static Tensor leaky_relu(Tensor x, double negative_slope = 0.01, bool inplace = false)
             {
-                LibTorch.Check(LibTorch.rng_leaky_relu(x.Handle, negative_slope, inplace ? 1 : 0, out var r));
+                LibTorch.Check(LibTorch.resnetgen_leaky_relu(x.Handle, negative_slope, inplace ? 1 : 0, out var r));
                 if (!inplace) return new Tensor(r);
-                LibTorch.Check(LibTorch.rng_tensor_free(r)); // the in-place result is x itself
+                LibTorch.Check(LibTorch.resnetgen_tensor_free(r)); // the in-place result is x itself
                 return x;
             }
 
@@ -74,7 +74,7 @@ public static partial class torch
                 long* s = stackalloc long[] { st, st };
                 long* p = stackalloc long[] { padding, padding };
                 long* d = stackalloc long[] { dilation, dilation };
-                return LibTorch.Wrap(LibTorch.rng_max_pool2d(x.Handle, k, s, p, d, ceil_mode ? 1 : 0, out var r), r);
+                return LibTorch.Wrap(LibTorch.resnetgen_max_pool2d(x.Handle, k, s, p, d, ceil_mode ? 1 : 0, out var r), r);
             }
 
             public static unsafe Tensor avg_pool2d(Tensor x, long kernel_size, long? stride = null, long padding = 0,
@@ -84,19 +84,19 @@ public static partial class torch
                 long* k = stackalloc long[] { kernel_size, kernel_size };
                 long* s = stackalloc long[] { st, st };
                 long* p = stackalloc long[] { padding, padding };
-                return LibTorch.Wrap(LibTorch.rng_avg_pool2d(x.Handle, k, s, p, ceil_mode ? 1 : 0, count_include_pad ? 1 : 0, out var r), r);
+                return LibTorch.Wrap(LibTorch.resnetgen_avg_pool2d(x.Handle, k, s, p, ceil_mode ? 1 : 0, count_include_pad ? 1 : 0, out var r), r);
             }
 
             public static unsafe Tensor adaptive_avg_pool2d(Tensor x, long output_h, long output_w)
             {
                 long* o = stackalloc long[] { output_h, output_w };
-                return LibTorch.Wrap(LibTorch.rng_adaptive_avg_pool2d(x.Handle, o, out var r), r);
+                return LibTorch.Wrap(LibTorch.resnetgen_adaptive_avg_pool2d(x.Handle, o, out var r), r);
             }
 
             public static unsafe Tensor adaptive_max_pool2d(Tensor x, long output_h, long output_w)
             {
                 long* o = stackalloc long[] { output_h, output_w };
-                return LibTorch.Wrap(LibTorch.rng_adaptive_max_pool2d(x.Handle, o, out var r), r);
+                return LibTorch.Wrap(LibTorch.resnetgen_adaptive_max_pool2d(x.Handle, o, out var r), r);
             }
 
             public static Tensor linear(Tensor input, Tensor weight, Tensor? bias = null)
@@ -104,7 +104,7 @@ public static partial class torch
                 var args = new NativeArgs();
                 try
                 {
-                    return LibTorch.Wrap(LibTorch.rng_linear(input.Handle, weight.Handle, args.Optional(bias), out var r), r);
+                    return LibTorch.Wrap(LibTorch.resnetgen_linear(input.Handle, weight.Handle, args.Optional(bias), out var r), r);
                 }
                 finally
                 {
@@ -114,9 +114,9 @@ public static partial class torch
 
             public static Tensor dropout(Tensor x, double p = 0.5, bool training = true, bool inplace = false)
             {
-                LibTorch.Check(LibTorch.rng_dropout(x.Handle, p, training ? 1 : 0, inplace ? 1 : 0, out var r));
+                LibTorch.Check(LibTorch.resnetgen_dropout(x.Handle, p, training ? 1 : 0, inplace ? 1 : 0, out var r));
                 if (!inplace) return new Tensor(r);
-                LibTorch.Check(LibTorch.rng_tensor_free(r));
+                LibTorch.Check(LibTorch.resnetgen_tensor_free(r));
                 return x;
             }
 
@@ -141,7 +141,7 @@ public static partial class torch
             public static unsafe Tensor pad(Tensor x, long[] pad, double value = 0)
             {
                 ArgumentNullException.ThrowIfNull(pad);
-                fixed (long* p = pad) return LibTorch.Wrap(LibTorch.rng_pad(x.Handle, p, pad.Length, value, out var r), r);
+                fixed (long* p = pad) return LibTorch.Wrap(LibTorch.resnetgen_pad(x.Handle, p, pad.Length, value, out var r), r);
             }
 
             public static Tensor cross_entropy(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100,
@@ -150,7 +150,7 @@ public static partial class torch
                 var args = new NativeArgs();
                 try
                 {
-                    return LibTorch.Wrap(LibTorch.rng_cross_entropy(input.Handle, target.Handle, args.Optional(weight),
+                    return LibTorch.Wrap(LibTorch.resnetgen_cross_entropy(input.Handle, target.Handle, args.Optional(weight),
                         (int)reduction, ignore_index, label_smoothing, out var r), r);
                 }
                 finally
@@ -160,14 +160,14 @@ public static partial class torch
             }
 
             public static Tensor mse_loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) =>
-                LibTorch.Wrap(LibTorch.rng_mse_loss(input.Handle, target.Handle, (int)reduction, out var r), r);
+                LibTorch.Wrap(LibTorch.resnetgen_mse_loss(input.Handle, target.Handle, (int)reduction, out var r), r);
 
-            public static Tensor softmax(Tensor x, long dim) => LibTorch.Wrap(LibTorch.rng_softmax(x.Handle, dim, 0, out var r), r);
+            public static Tensor softmax(Tensor x, long dim) => LibTorch.Wrap(LibTorch.resnetgen_softmax(x.Handle, dim, 0, out var r), r);
 
-            public static Tensor log_softmax(Tensor x, long dim) => LibTorch.Wrap(LibTorch.rng_softmax(x.Handle, dim, 1, out var r), r);
+            public static Tensor log_softmax(Tensor x, long dim) => LibTorch.Wrap(LibTorch.resnetgen_softmax(x.Handle, dim, 1, out var r), r);
 
             public static Tensor one_hot(Tensor x, long num_classes = -1) =>
-                LibTorch.Wrap(LibTorch.rng_one_hot(x.Handle, num_classes, out var r), r);
+                LibTorch.Wrap(LibTorch.resnetgen_one_hot(x.Handle, num_classes, out var r), r);
         }
     }
 }

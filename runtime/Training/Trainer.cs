@@ -77,7 +77,7 @@ public sealed class Trainer : IDisposable
         mixedPrecision = options.MixedPrecision ?? cuda;
         model.to(options.Device, null, channelsLast ? MemoryFormat.ChannelsLast : null);
         parallel = new DataParallel(processGroup);
-        if (options.SyncBatchNorm && parallel.Enabled) SyncBatchNorm.Convert(model, parallel.Group);
+        if (options.SyncBatchNorm && parallel.Enabled) SyncBatchNorm.Convert(model, parallel.Group!);
         parallel.BroadcastModule(model);
         if (options.OverlapGradientReduce) parallel.OverlapGradientReduce(model);
         // Synchronized batch norm keeps the running statistics equal by itself.

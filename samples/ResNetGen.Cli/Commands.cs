@@ -159,9 +159,12 @@ internal static class Commands
             using (var trainer = new Trainer(model, options, observer, group))
             using (observer as IDisposable)
             {
-                var trainLoader = new DataLoader(train, options.BatchSize, shuffle: true, dropLast: true, seed: options.Seed,
-                    transform: spec.TrainTransform(!r.GetValue(noAugment), train.ImageShape), device: dev);
-                var testLoader = new DataLoader(test, 500, transform: spec.TestTransform(), device: dev);
+                var trainLoader = new DataLoader(train, new DataLoaderOptions
+                {
+                    BatchSize = options.BatchSize, Shuffle = true, DropLast = true, Seed = options.Seed,
+                    Transform = spec.TrainTransform(!r.GetValue(noAugment), train.ImageShape), Device = dev,
+                });
+                var testLoader = new DataLoader(test, new DataLoaderOptions { BatchSize = 500, Transform = spec.TestTransform(), Device = dev });
                 result = trainer.Fit(trainLoader, testLoader, resumeFrom, stop.Token);
             }
             var interruptedCode = stop.ExitCode;
@@ -209,7 +212,7 @@ internal static class Commands
             if (CheckImageSize(net, spec, test)) CheckForward(net, model, test);
             using var trainer = new Trainer(model, new TrainerOptions { Device = dev, OutputDirectory = Path.GetTempPath() });
             // The trainer runs the network on at most Trainer.MaxEvaluationChunk images at once, whatever --batch-size asks.
-            var result = trainer.Evaluate(new DataLoader(test, r.GetValue(batch), transform: spec.TestTransform(), device: dev));
+            var result = trainer.Evaluate(new DataLoader(test, new DataLoaderOptions { BatchSize = r.GetValue(batch), Transform = spec.TestTransform(), Device = dev }));
             Console.WriteLine($"{net.Name} on {spec.Name} test ({test.Count:N0} images): loss {result.Loss:F4}, top-1 {result.Top1:P2}, top-5 {result.Top5:P2}");
             var table = new Table().AddColumns("class", "precision", "recall", "support");
             for (var c = 0; c < result.Confusion.Classes; c++)
@@ -263,7 +266,7 @@ internal static class Commands
             var table = new Table().AddColumns("image", "actual", "predicted", "top guesses");
             string Name(long c) => c < spec.Classes.Count ? spec.Classes[(int)c] : c.ToString(CultureInfo.InvariantCulture);
             // Batches of at most Trainer.MaxEvaluationChunk images: memory stays bounded whatever --count asks.
-            var loader = new DataLoader(slice, Math.Min(n, Trainer.MaxEvaluationChunk), transform: spec.TestTransform(), device: dev);
+            var loader = new DataLoader(slice, new DataLoaderOptions { BatchSize = Math.Min(n, Trainer.MaxEvaluationChunk), Transform = spec.TestTransform(), Device = dev });
             var i = 0;
             foreach (var batch in loader.GetEpoch(0))
             {

@@ -244,8 +244,8 @@ public sealed class SmokeChecks(Device device, int ampSteps)
                 var observer = new CancelAt(1, interruptAtStep ?? -1, cancel);
                 using var trainer = new Trainer(model, options, observer);
                 if (cuda) torch.backends.cudnn.deterministic = true; // the Trainer turns on cudnn.benchmark; keep it deterministic too
-                var train = new DataLoader(data, 16, shuffle: true, seed: 7, device: device);
-                var test = new DataLoader(testData, 16, device: device);
+                var train = new DataLoader(data, new DataLoaderOptions { BatchSize = 16, Shuffle = true, Seed = 7, Device = device });
+                var test = new DataLoader(testData, new DataLoaderOptions { BatchSize = 16, Device = device });
                 result = trainer.Fit(train, test, resume, cancel.Token);
                 return model.state_dict();
             }
@@ -319,7 +319,7 @@ public sealed class SmokeChecks(Device device, int ampSteps)
         // The DataLoader gathers into pinned memory and copies with non_blocking when the target is CUDA.
         var (bytes, labels) = Numerics.LearnableBytes(100);
         using var data = new TensorDataset(bytes, labels);
-        var loader = new DataLoader(data, 32, device: device, prefetch: 2);
+        var loader = new DataLoader(data, new DataLoaderOptions { BatchSize = 32, Device = device, Prefetch = 2 });
         var (batches, loaderOk, start) = (0, true, 0);
         foreach (var batch in loader)
         {

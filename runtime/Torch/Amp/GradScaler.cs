@@ -39,7 +39,7 @@ public sealed class GradScaler(double init_scale = 65536.0, double growth_factor
         {
             var handles = args.List(ps);
             int inf;
-            fixed (IntPtr* h = handles) LibTorch.Check(LibTorch.rng_amp_unscale_(h, handles.Length, 1.0 / scale, out inf));
+            fixed (IntPtr* h = handles) LibTorch.Check(LibTorch.resnetgen_amp_unscale_(h, handles.Length, 1.0 / scale, out inf));
             foundInf |= inf != 0;
         }
         finally

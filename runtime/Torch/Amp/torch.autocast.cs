@@ -13,7 +13,7 @@ public static partial class torch
 
     public static bool is_autocast_enabled(DeviceType device_type = DeviceType.CUDA)
     {
-        LibTorch.Check(LibTorch.rng_autocast_is_enabled((int)device_type, out var e));
+        LibTorch.Check(LibTorch.resnetgen_autocast_is_enabled((int)device_type, out var e));
         return e != 0;
     }
 
@@ -26,14 +26,14 @@ public static partial class torch
         public AutocastRegion(DeviceType device, ScalarType dtype, bool enabled)
         {
             this.device = device;
-            LibTorch.Check(LibTorch.rng_autocast_enter((int)device, enabled ? 1 : 0, (int)dtype, out previousEnabled, out previousDtype));
+            LibTorch.Check(LibTorch.resnetgen_autocast_enter((int)device, enabled ? 1 : 0, (int)dtype, out previousEnabled, out previousDtype));
         }
 
         public void Dispose()
         {
             if (done) return;
             done = true;
-            LibTorch.Check(LibTorch.rng_autocast_exit((int)device, previousEnabled, previousDtype));
+            LibTorch.Check(LibTorch.resnetgen_autocast_exit((int)device, previousEnabled, previousDtype));
         }
     }
 }

@@ -34,7 +34,7 @@ public sealed class Sequential : Module<Tensor, Tensor>
         var x = input;
         foreach (var m in modules)
         {
-            var y = m.forward(x);
+            var y = m.call(x);
             if (!ReferenceEquals(x, input) && !ReferenceEquals(x, y)) x.Dispose();
             x = y;
         }

@@ -6,11 +6,11 @@ namespace ResNetGen.Torch.Native;
 internal static unsafe partial class LibTorch
 {
     [LibraryImport(Lib)]
-    internal static partial int rng_optim_sgd_step(IntPtr* parameters, IntPtr* momentumBuffers, int count, double lr,
+    internal static partial int resnetgen_optim_sgd_step(IntPtr* parameters, IntPtr* momentumBuffers, int count, double lr,
         double momentum, double dampening, double weightDecay, int nesterov, int maximize, int useForeach);
 
     [LibraryImport(Lib)]
-    internal static partial int rng_optim_adamw_step(IntPtr* parameters, IntPtr* expAvgs, IntPtr* expAvgSqs,
+    internal static partial int resnetgen_optim_adamw_step(IntPtr* parameters, IntPtr* expAvgs, IntPtr* expAvgSqs,
         IntPtr* maxExpAvgSqs, double* steps, int count, double lr, double beta1, double beta2, double eps,
         double weightDecay, int amsgrad, int maximize, int useForeach);
 }

@@ -12,9 +12,9 @@ internal static partial class LibTorch
     private const string Lib = ShimLoader.LibraryName;
 
     [LibraryImport(Lib)]
-    private static partial IntPtr rng_last_error();
+    private static partial IntPtr resnetgen_last_error();
 
-    internal static string LastError() => Marshal.PtrToStringUTF8(rng_last_error()) ?? "(no message)";
+    internal static string LastError() => Marshal.PtrToStringUTF8(resnetgen_last_error()) ?? "(no message)";
 
     internal static void Check(int status)
     {
@@ -28,18 +28,18 @@ internal static partial class LibTorch
         return new Tensor(handle);
     }
 
-    [LibraryImport(Lib)] internal static partial int rng_version(out IntPtr version);
-    [LibraryImport(Lib)] internal static partial int rng_cuda_is_available(out int available);
-    [LibraryImport(Lib)] internal static partial int rng_cuda_device_count(out int count);
-    [LibraryImport(Lib)] internal static partial int rng_get_num_threads(out int count);
-    [LibraryImport(Lib)] internal static partial int rng_set_num_threads(int count);
-    [LibraryImport(Lib)] internal static partial int rng_set_cudnn_benchmark(int enabled);
-    [LibraryImport(Lib)] internal static partial int rng_get_cudnn_benchmark(out int enabled);
-    [LibraryImport(Lib)] internal static partial int rng_set_cudnn_deterministic(int enabled);
-    [LibraryImport(Lib)] internal static partial int rng_get_cudnn_deterministic(out int enabled);
-    [LibraryImport(Lib)] internal static partial int rng_set_cudnn_allow_tf32(int enabled);
-    [LibraryImport(Lib)] internal static partial int rng_get_cudnn_allow_tf32(out int enabled);
-    [LibraryImport(Lib)] internal static partial int rng_manual_seed(ulong seed);
-    [LibraryImport(Lib)] internal static partial int rng_test_throw_unknown();
-    [LibraryImport(Lib)] internal static partial int rng_malloc_tuned(out int tuned);
+    [LibraryImport(Lib)] internal static partial int resnetgen_version(out IntPtr version);
+    [LibraryImport(Lib)] internal static partial int resnetgen_cuda_is_available(out int available);
+    [LibraryImport(Lib)] internal static partial int resnetgen_cuda_device_count(out int count);
+    [LibraryImport(Lib)] internal static partial int resnetgen_get_num_threads(out int count);
+    [LibraryImport(Lib)] internal static partial int resnetgen_set_num_threads(int count);
+    [LibraryImport(Lib)] internal static partial int resnetgen_set_cudnn_benchmark(int enabled);
+    [LibraryImport(Lib)] internal static partial int resnetgen_get_cudnn_benchmark(out int enabled);
+    [LibraryImport(Lib)] internal static partial int resnetgen_set_cudnn_deterministic(int enabled);
+    [LibraryImport(Lib)] internal static partial int resnetgen_get_cudnn_deterministic(out int enabled);
+    [LibraryImport(Lib)] internal static partial int resnetgen_set_cudnn_allow_tf32(int enabled);
+    [LibraryImport(Lib)] internal static partial int resnetgen_get_cudnn_allow_tf32(out int enabled);
+    [LibraryImport(Lib)] internal static partial int resnetgen_manual_seed(ulong seed);
+    [LibraryImport(Lib)] internal static partial int resnetgen_test_throw_unknown();
+    [LibraryImport(Lib)] internal static partial int resnetgen_malloc_tuned(out int tuned);
 }

@@ -1,6 +1,8 @@
 namespace ResNetGen.Torch.Native;
 
-// Mirrors of the op-code enums in runtime/native/src/ops_elementwise.cpp: same order.
+// The op codes of the shim's op-selecting entry points, stated once: the shim's C++ enums
+// (op_codes.h) are generated from this file by runtime/native/op_codes.cmake at build time.
+// Keep each enum a plain list of names (no explicit values); add or reorder freely.
 
 internal enum UnaryOp
 {

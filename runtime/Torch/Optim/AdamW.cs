@@ -84,7 +84,7 @@ public sealed class AdamW : Optimizer
             fixed (IntPtr* pvmax = vmax)
             fixed (double* s = steps)
             {
-                status = LibTorch.rng_optim_adamw_step(h, pm, pv, amsgrad ? pvmax : null, s, ps.Count, group.lr,
+                status = LibTorch.resnetgen_optim_adamw_step(h, pm, pv, amsgrad ? pvmax : null, s, ps.Count, group.lr,
                     group["beta1"], group["beta2"], group["eps"], group.weight_decay, amsgrad ? 1 : 0,
                     group.Flag("maximize") ? 1 : 0, UseForeach(group) ? 1 : 0);
             }

@@ -68,7 +68,7 @@ public sealed class SGD : Optimizer
             fixed (IntPtr* h = handles)
             fixed (IntPtr* b = buffers)
             {
-                status = LibTorch.rng_optim_sgd_step(h, b, ps.Count, group.lr, group["momentum"], group["dampening"],
+                status = LibTorch.resnetgen_optim_sgd_step(h, b, ps.Count, group.lr, group["momentum"], group["dampening"],
                     group.weight_decay, group.Flag("nesterov") ? 1 : 0, group.Flag("maximize") ? 1 : 0, UseForeach(group) ? 1 : 0);
             }
             if (status != 0) error = LibTorch.LastError();

@@ -177,7 +177,7 @@ public static class Safetensors
         // A contiguous CPU copy (or alias); its memory is read directly, no managed copy.
         using var cpu = tensor.device.type == DeviceType.CPU ? tensor.alias() : tensor.cpu();
         using var dense = cpu.contiguous();
-        LibTorch.Check(LibTorch.rng_tensor_data_ptr(dense.Handle, out var data));
+        LibTorch.Check(LibTorch.resnetgen_tensor_data_ptr(dense.Handle, out var data));
         var p = (byte*)data;
         for (long done = 0; done < bytes;)
         {
@@ -246,7 +246,7 @@ public static class Safetensors
             if (entry.ByteLength > 0)
             {
                 stream.Seek(header.DataStart + entry.Begin, SeekOrigin.Begin);
-                LibTorch.Check(LibTorch.rng_tensor_data_ptr(cpu.Handle, out var data));
+                LibTorch.Check(LibTorch.resnetgen_tensor_data_ptr(cpu.Handle, out var data));
                 var p = (byte*)data;
                 for (long done = 0; done < entry.ByteLength;)
                 {

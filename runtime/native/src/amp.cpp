@@ -4,7 +4,7 @@
 #include <ATen/autocast_mode.h>
 
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-#define RNG_AUTOCAST_PER_DEVICE 1
+#define RESNETGEN_AUTOCAST_PER_DEVICE 1
 #endif
 
 namespace {
@@ -17,7 +17,7 @@ at::DeviceType autocast_device(int device_type) {
 }
 
 bool get_enabled(at::DeviceType d) {
-#ifdef RNG_AUTOCAST_PER_DEVICE
+#ifdef RESNETGEN_AUTOCAST_PER_DEVICE
   return at::autocast::is_autocast_enabled(d);
 #else
   return d == at::kCPU ? at::autocast::is_cpu_enabled() : at::autocast::is_enabled();
@@ -25,7 +25,7 @@ bool get_enabled(at::DeviceType d) {
 }
 
 void set_enabled(at::DeviceType d, bool on) {
-#ifdef RNG_AUTOCAST_PER_DEVICE
+#ifdef RESNETGEN_AUTOCAST_PER_DEVICE
   at::autocast::set_autocast_enabled(d, on);
 #else
   if (d == at::kCPU) at::autocast::set_cpu_enabled(on);
@@ -34,7 +34,7 @@ void set_enabled(at::DeviceType d, bool on) {
 }
 
 at::ScalarType get_dtype(at::DeviceType d) {
-#ifdef RNG_AUTOCAST_PER_DEVICE
+#ifdef RESNETGEN_AUTOCAST_PER_DEVICE
   return at::autocast::get_autocast_dtype(d);
 #else
   return d == at::kCPU ? at::autocast::get_autocast_cpu_dtype() : at::autocast::get_autocast_gpu_dtype();
@@ -42,7 +42,7 @@ at::ScalarType get_dtype(at::DeviceType d) {
 }
 
 void set_dtype(at::DeviceType d, at::ScalarType t) {
-#ifdef RNG_AUTOCAST_PER_DEVICE
+#ifdef RESNETGEN_AUTOCAST_PER_DEVICE
   at::autocast::set_autocast_dtype(d, t);
 #else
   if (d == at::kCPU) at::autocast::set_autocast_cpu_dtype(t);
@@ -51,11 +51,11 @@ void set_dtype(at::DeviceType d, at::ScalarType t) {
 }
 }  // namespace
 
-// Enters an autocast region; the previous state comes back for rng_autocast_exit.
-RNG_API int rng_autocast_enter(int device_type, int enabled, int dtype, int* prev_enabled, int* prev_dtype) {
-  RNG_BEGIN
+// Enters an autocast region; the previous state comes back for resnetgen_autocast_exit.
+RESNETGEN_API int resnetgen_autocast_enter(int device_type, int enabled, int dtype, int* prev_enabled, int* prev_dtype) {
+  RESNETGEN_BEGIN
   auto d = autocast_device(device_type);
-  auto t = rng::dtype(dtype);
+  auto t = shim::dtype(dtype);
   if (t != at::kHalf && t != at::kBFloat16)
     throw std::invalid_argument("autocast: dtype must be float16 or bfloat16");
   *prev_enabled = get_enabled(d) ? 1 : 0;
@@ -63,33 +63,33 @@ RNG_API int rng_autocast_enter(int device_type, int enabled, int dtype, int* pre
   set_enabled(d, enabled != 0);
   set_dtype(d, t);
   at::autocast::increment_nesting();
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_autocast_exit(int device_type, int prev_enabled, int prev_dtype) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_autocast_exit(int device_type, int prev_enabled, int prev_dtype) {
+  RESNETGEN_BEGIN
   auto d = autocast_device(device_type);
   // Leaving the outermost region drops the cached casts of the weights.
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
   set_enabled(d, prev_enabled != 0);
-  set_dtype(d, rng::dtype(prev_dtype));
-  RNG_END
+  set_dtype(d, shim::dtype(prev_dtype));
+  RESNETGEN_END
 }
 
-RNG_API int rng_autocast_is_enabled(int device_type, int* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_autocast_is_enabled(int device_type, int* out) {
+  RESNETGEN_BEGIN
   *out = get_enabled(autocast_device(device_type)) ? 1 : 0;
-  RNG_END
+  RESNETGEN_END
 }
 
 // The grad scaler's unscale step in one call: multiplies every gradient by inv_scale in place
 // and reports whether any of them holds an inf or NaN (then the optimizer step is skipped).
-RNG_API int rng_amp_unscale_(const rng_tensor* params, int count, double inv_scale, int* found_inf) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_amp_unscale_(const resnetgen_tensor* params, int count, double inv_scale, int* found_inf) {
+  RESNETGEN_BEGIN
   at::NoGradGuard no_grad;
   at::Tensor any_bad;
   for (int i = 0; i < count; i++) {
-    auto& g = rng::T(params[i], "parameter").mutable_grad();
+    auto& g = shim::T(params[i], "parameter").mutable_grad();
     if (!g.defined()) continue;
     auto bad = at::logical_not(at::isfinite(g)).any();
     any_bad = any_bad.defined() ? at::logical_or(any_bad, bad) : bad;
@@ -97,5 +97,5 @@ RNG_API int rng_amp_unscale_(const rng_tensor* params, int count, double inv_sca
   }
   // One synchronisation per step, after all the work is queued.
   *found_inf = any_bad.defined() && any_bad.item<bool>() ? 1 : 0;
-  RNG_END
+  RESNETGEN_END
 }

@@ -1,37 +1,37 @@
 // Autograd: requires_grad, grad, backward, grad mode.
 #include "shim_common.h"
 
-RNG_API int rng_tensor_requires_grad(rng_tensor t, int* out) {
-  RNG_BEGIN
-  *out = rng::T(t).requires_grad() ? 1 : 0;
-  RNG_END
+RESNETGEN_API int resnetgen_tensor_requires_grad(resnetgen_tensor t, int* out) {
+  RESNETGEN_BEGIN
+  *out = shim::T(t).requires_grad() ? 1 : 0;
+  RESNETGEN_END
 }
 
-RNG_API int rng_tensor_set_requires_grad(rng_tensor t, int value) {
-  RNG_BEGIN
-  rng::T(t).requires_grad_(value != 0);
-  RNG_END
+RESNETGEN_API int resnetgen_tensor_set_requires_grad(resnetgen_tensor t, int value) {
+  RESNETGEN_BEGIN
+  shim::T(t).requires_grad_(value != 0);
+  RESNETGEN_END
 }
 
 // out = null when the tensor has no gradient.
-RNG_API int rng_tensor_grad(rng_tensor t, rng_tensor* out) {
-  RNG_BEGIN
-  auto g = rng::T(t).grad();
+RESNETGEN_API int resnetgen_tensor_grad(resnetgen_tensor t, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  auto g = shim::T(t).grad();
   *out = g.defined() ? new at::Tensor(g) : nullptr;
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_tensor_set_grad(rng_tensor t, rng_tensor grad) {
-  RNG_BEGIN
-  rng::T(t).mutable_grad() = rng::opt(grad);
-  RNG_END
+RESNETGEN_API int resnetgen_tensor_set_grad(resnetgen_tensor t, resnetgen_tensor grad) {
+  RESNETGEN_BEGIN
+  shim::T(t).mutable_grad() = shim::opt(grad);
+  RESNETGEN_END
 }
 
 // Zeroes gradients of many tensors at once; set_to_none drops them as PyTorch 2.x does.
-RNG_API int rng_zero_grad(const rng_tensor* tensors, int count, int set_to_none) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_zero_grad(const resnetgen_tensor* tensors, int count, int set_to_none) {
+  RESNETGEN_BEGIN
   for (int i = 0; i < count; i++) {
-    auto& g = rng::T(tensors[i]).mutable_grad();
+    auto& g = shim::T(tensors[i]).mutable_grad();
     if (!g.defined()) continue;
     if (set_to_none) {
       g = at::Tensor();
@@ -41,27 +41,27 @@ RNG_API int rng_zero_grad(const rng_tensor* tensors, int count, int set_to_none)
       g.zero_();
     }
   }
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_tensor_backward(rng_tensor t, rng_tensor grad, int retain_graph) {
-  RNG_BEGIN
-  auto& x = rng::T(t);
+RESNETGEN_API int resnetgen_tensor_backward(resnetgen_tensor t, resnetgen_tensor grad, int retain_graph) {
+  RESNETGEN_BEGIN
+  auto& x = shim::T(t);
   if (!x.requires_grad())
     throw std::invalid_argument("backward: tensor does not require grad and has no grad_fn");
-  torch::autograd::backward({x}, {rng::opt(grad)}, retain_graph != 0 ? c10::optional<bool>(true)
+  torch::autograd::backward({x}, {shim::opt(grad)}, retain_graph != 0 ? c10::optional<bool>(true)
                                                                      : c10::nullopt);
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_grad_enabled(int* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_grad_enabled(int* out) {
+  RESNETGEN_BEGIN
   *out = c10::GradMode::is_enabled() ? 1 : 0;
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_set_grad_enabled(int enabled) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_set_grad_enabled(int enabled) {
+  RESNETGEN_BEGIN
   c10::GradMode::set_enabled(enabled != 0);
-  RNG_END
+  RESNETGEN_END
 }

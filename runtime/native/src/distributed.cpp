@@ -8,9 +8,9 @@
 //   most bucket_bytes, one collective per buffer (all launched before the first wait), and
 //   copied back; a bucket holding one contiguous tensor is reduced in place without a copy.
 // - Average = sum, then divide by the world size (gloo has no ReduceOp AVG).
-// - The group is an opaque handle, freed with rng_dist_free.
+// - The group is an opaque handle, freed with resnetgen_dist_free.
 //
-// Built with RNG_HAVE_GLOO / RNG_HAVE_NCCL when distributed.cmake found the backends in this
+// Built with RESNETGEN_HAVE_GLOO / RESNETGEN_HAVE_NCCL when distributed.cmake found the backends in this
 // libtorch; without them the calls are still there and say clearly what is missing.
 #include "distributed_internal.h"
 
@@ -22,20 +22,20 @@
 
 #include <ATen/core/Generator.h>
 #include <ATen/CPUGeneratorImpl.h>
-#if defined(RNG_HAVE_GLOO)
+#if defined(RESNETGEN_HAVE_GLOO)
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
-#if defined(RNG_HAVE_NCCL)
+#if defined(RESNETGEN_HAVE_NCCL)
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
 namespace {
 
 bool backend_compiled(const std::string& name) {
-#if defined(RNG_HAVE_GLOO)
+#if defined(RESNETGEN_HAVE_GLOO)
   if (name == "gloo") return true;
 #endif
-#if defined(RNG_HAVE_NCCL)
+#if defined(RESNETGEN_HAVE_NCCL)
   if (name == "nccl") return true;
 #endif
   (void)name;
@@ -44,10 +44,10 @@ bool backend_compiled(const std::string& name) {
 
 std::string compiled_backends() {
   std::string list;
-#if defined(RNG_HAVE_GLOO)
+#if defined(RESNETGEN_HAVE_GLOO)
   list += "gloo";
 #endif
-#if defined(RNG_HAVE_NCCL)
+#if defined(RESNETGEN_HAVE_NCCL)
   if (!list.empty()) list += ", ";
   list += "nccl";
 #endif
@@ -59,9 +59,9 @@ enum class Op { Sum = 0, Average = 1, Product = 2, Min = 3, Max = 4 };
 
 }  // namespace
 
-#if defined(RNG_HAVE_C10D)
+#if defined(RESNETGEN_HAVE_C10D)
 
-using namespace rng::dist;
+using namespace shim::dist;
 
 namespace {
 
@@ -74,7 +74,7 @@ struct BackendOf final : Backend {
   c10::intrusive_ptr<PG> pg;
 };
 
-#if defined(RNG_HAVE_NCCL)
+#if defined(RESNETGEN_HAVE_NCCL)
 struct NcclBackend final : Backend {
   explicit NcclBackend(c10::intrusive_ptr<c10d::ProcessGroupNCCL> pg) : pg(std::move(pg)) {}
   WorkPtr allreduce(std::vector<at::Tensor>& t, const c10d::AllreduceOptions& o) override { return pg->allreduce(t, o); }
@@ -107,18 +107,18 @@ std::string hint(const std::string& message) {
 
 }  // namespace
 
-Group& rng::dist::G(Group* g) {
+Group& shim::dist::G(Group* g) {
   if (g == nullptr) throw std::invalid_argument("null process group handle");
   if (!g->backend) throw std::invalid_argument("the process group has been destroyed");
   return *g;
 }
 
-void rng::dist::fail(const Group& g, const char* what, const std::string& message) {
+void shim::dist::fail(const Group& g, const char* what, const std::string& message) {
   throw std::runtime_error(std::string(what) + " failed (" + g.where() + ", timeout " + seconds(g.timeout) + "): " +
                            hint(message) + message);
 }
 
-void rng::dist::wait(Group& g, const WorkPtr& work, const char* what) {
+void shim::dist::wait(Group& g, const WorkPtr& work, const char* what) {
   try {
     if (!work->wait(g.timeout)) throw std::runtime_error("the operation was aborted");
   } catch (const c10::Error& e) {
@@ -130,12 +130,12 @@ void rng::dist::wait(Group& g, const WorkPtr& work, const char* what) {
 
 namespace {
 
-std::vector<at::Tensor> tensor_list(rng_tensor* tensors, int count) {
+std::vector<at::Tensor> tensor_list(resnetgen_tensor* tensors, int count) {
   if (count < 0 || (count > 0 && tensors == nullptr)) throw std::invalid_argument("bad tensor list");
   std::vector<at::Tensor> list;
   list.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; i++) {
-    const auto& t = rng::T(tensors[i], "tensor");
+    const auto& t = shim::T(tensors[i], "tensor");
     if (!t.defined()) throw std::invalid_argument("tensor " + std::to_string(i) + " is undefined");
     if (t.is_sparse()) throw std::invalid_argument("tensor " + std::to_string(i) + " is sparse; only dense tensors are supported");
     list.push_back(t);
@@ -241,28 +241,28 @@ static void joined(Group& g, const std::string& host, int port) {
 #endif
 
 // 1 when this shim was built with the named backend ("gloo", "nccl").
-RNG_API int rng_dist_backend_available(const char* backend, int* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_dist_backend_available(const char* backend, int* out) {
+  RESNETGEN_BEGIN
   if (backend == nullptr || out == nullptr) throw std::invalid_argument("null argument");
   *out = backend_compiled(backend) ? 1 : 0;
-  RNG_END
+  RESNETGEN_END
 }
 
 // The comma-separated list of backends built in ("gloo, nccl", "gloo", "none").
-RNG_API int rng_dist_backends(const char** out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_dist_backends(const char** out) {
+  RESNETGEN_BEGIN
   if (out == nullptr) throw std::invalid_argument("null output pointer");
   static const std::string list = compiled_backends();
   *out = list.c_str();
-  RNG_END
+  RESNETGEN_END
 }
 
 // Rendezvous through a TCP store (rank 0 hosts it at master_addr:master_port, the others
 // connect to it) and creates the process group. timeout_ms bounds the rendezvous and every
 // collective. gloo_ifname (optional) picks the gloo network interface, as GLOO_SOCKET_IFNAME.
-RNG_API int rng_dist_init(const char* backend, const char* master_addr, int master_port, int rank, int world_size,
-                          int64_t timeout_ms, const char* gloo_ifname, rng_dist_group* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_dist_init(const char* backend, const char* master_addr, int master_port, int rank, int world_size,
+                                      int64_t timeout_ms, const char* gloo_ifname, resnetgen_dist_group* out) {
+  RESNETGEN_BEGIN
   if (out == nullptr) throw std::invalid_argument("null output pointer");
   *out = nullptr;
   (void)gloo_ifname;  // gloo only
@@ -280,7 +280,7 @@ RNG_API int rng_dist_init(const char* backend, const char* master_addr, int mast
     throw std::invalid_argument("rank " + std::to_string(rank) + " is out of range for world size " + std::to_string(world_size));
   if (master_port < 1 || master_port > 65535) throw std::invalid_argument("master port must be in 1..65535, got " + std::to_string(master_port));
   if (timeout_ms <= 0) throw std::invalid_argument("timeout must be positive");
-#if defined(RNG_HAVE_C10D)
+#if defined(RESNETGEN_HAVE_C10D)
   auto group = std::make_unique<Group>();
   group->backend_name = name;
   group->rank = rank;
@@ -312,7 +312,7 @@ RNG_API int rng_dist_init(const char* backend, const char* master_addr, int mast
 
   try {
     if (name == "gloo") {
-#if defined(RNG_HAVE_GLOO)
+#if defined(RESNETGEN_HAVE_GLOO)
       auto options = c10d::ProcessGroupGloo::Options::create(group->timeout);
       const bool loopback = host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
       if (gloo_ifname != nullptr && *gloo_ifname != '\0')
@@ -326,7 +326,7 @@ RNG_API int rng_dist_init(const char* backend, const char* master_addr, int mast
       group->backend = std::make_unique<BackendOf<c10d::ProcessGroupGloo>>(std::move(pg));
 #endif
     } else {
-#if defined(RNG_HAVE_NCCL)
+#if defined(RESNETGEN_HAVE_NCCL)
       // Blocking wait: Work::wait then honours the timeout and throws (rather than NCCL's
       // watchdog tearing the process down later). Read by ProcessGroupNCCL's constructor; a
       // value the user set wins.
@@ -350,16 +350,16 @@ RNG_API int rng_dist_init(const char* backend, const char* master_addr, int mast
 #else
   throw std::runtime_error("this libtorch has no c10d");
 #endif
-  RNG_END
+  RESNETGEN_END
 }
 
 // Destroys the group: shuts the backend down, then drops it and the store (rank 0's store
 // server stops with it). Safe after a failed collective. Null is a no-op.
-RNG_API int rng_dist_free(rng_dist_group g) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_dist_free(resnetgen_dist_group g) {
+  RESNETGEN_BEGIN
   if (g == nullptr) return 0;
-  std::unique_ptr<rng_dist_group_s> owned(g);
-#if defined(RNG_HAVE_C10D)
+  std::unique_ptr<resnetgen_dist_group_s> owned(g);
+#if defined(RESNETGEN_HAVE_C10D)
   if (owned->backend) {
     try {
       owned->backend->shutdown();
@@ -370,15 +370,15 @@ RNG_API int rng_dist_free(rng_dist_group g) {
   }
   owned->store.reset();
 #endif
-  RNG_END
+  RESNETGEN_END
 }
 
 // In-place all-reduce of a list of tensors (any mix of shapes, dtypes, devices), bucketed into
 // flat buffers of at most bucket_bytes (<= 0: one bucket per device and dtype).
 // op: 0 sum, 1 average (sum / world size; floating types only), 2 product, 3 min, 4 max.
-RNG_API int rng_dist_all_reduce(rng_dist_group g, rng_tensor* tensors, int count, int op, int64_t bucket_bytes) {
-  RNG_BEGIN
-#if defined(RNG_HAVE_C10D)
+RESNETGEN_API int resnetgen_dist_all_reduce(resnetgen_dist_group g, resnetgen_tensor* tensors, int count, int op, int64_t bucket_bytes) {
+  RESNETGEN_BEGIN
+#if defined(RESNETGEN_HAVE_C10D)
   auto& group = G(g);
   if (op < 0 || op > 4) throw std::invalid_argument("unknown reduce op " + std::to_string(op));
   const auto reduce = static_cast<Op>(op);
@@ -410,13 +410,13 @@ RNG_API int rng_dist_all_reduce(rng_dist_group g, rng_tensor* tensors, int count
   (void)g; (void)tensors; (void)count; (void)op; (void)bucket_bytes;
   throw std::runtime_error("this libtorch has no c10d");
 #endif
-  RNG_END
+  RESNETGEN_END
 }
 
 // In-place broadcast of a list of tensors from root (bucketed like all-reduce).
-RNG_API int rng_dist_broadcast(rng_dist_group g, rng_tensor* tensors, int count, int root, int64_t bucket_bytes) {
-  RNG_BEGIN
-#if defined(RNG_HAVE_C10D)
+RESNETGEN_API int resnetgen_dist_broadcast(resnetgen_dist_group g, resnetgen_tensor* tensors, int count, int root, int64_t bucket_bytes) {
+  RESNETGEN_BEGIN
+#if defined(RESNETGEN_HAVE_C10D)
   auto& group = G(g);
   if (root < 0 || root >= group.size)
     throw std::invalid_argument("broadcast root " + std::to_string(root) + " is out of range for world size " + std::to_string(group.size));
@@ -442,12 +442,12 @@ RNG_API int rng_dist_broadcast(rng_dist_group g, rng_tensor* tensors, int count,
   (void)g; (void)tensors; (void)count; (void)root; (void)bucket_bytes;
   throw std::runtime_error("this libtorch has no c10d");
 #endif
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_dist_barrier(rng_dist_group g) {
-  RNG_BEGIN
-#if defined(RNG_HAVE_C10D)
+RESNETGEN_API int resnetgen_dist_barrier(resnetgen_dist_group g) {
+  RESNETGEN_BEGIN
+#if defined(RESNETGEN_HAVE_C10D)
   auto& group = G(g);
   c10d::BarrierOptions opts;
   opts.timeout = group.timeout;
@@ -456,17 +456,17 @@ RNG_API int rng_dist_barrier(rng_dist_group g) {
   (void)g;
   throw std::runtime_error("this libtorch has no c10d");
 #endif
-  RNG_END
+  RESNETGEN_END
 }
 
 // torch.randperm(n, generator=torch.Generator().manual_seed(seed)): the permutation PyTorch's
 // DistributedSampler draws for an epoch (seed + epoch), so shards match PyTorch's exactly.
-RNG_API int rng_dist_randperm(int64_t n, uint64_t seed, rng_tensor* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_dist_randperm(int64_t n, uint64_t seed, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
   if (n < 0) throw std::invalid_argument("n must be non-negative");
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  rng::put(out, at::randperm(n, gen, at::TensorOptions().dtype(at::kLong)));
-  RNG_END
+  shim::put(out, at::randperm(n, gen, at::TensorOptions().dtype(at::kLong)));
+  RESNETGEN_END
 }
 
 // ---- Gradient reducer: the all-reduce overlapped with backward, as DDP's Reducer ----------
@@ -480,11 +480,11 @@ RNG_API int rng_dist_randperm(int64_t n, uint64_t seed, rng_tensor* out) {
 // (parameters that got no grad contribute zeros, so every rank reduces the same buffers),
 // waits with the group's timeout, divides by the world size and writes param.grad.
 //
-//   rng_dist_reducer_new(group, params, count, bucket_bytes, &r)
-//   per step: rng_dist_reducer_prepare(r); backward; rng_dist_reducer_finish(r)
-//   rng_dist_reducer_free(r)   (the group must outlive the reducer)
+//   resnetgen_dist_reducer_new(group, params, count, bucket_bytes, &r)
+//   per step: resnetgen_dist_reducer_prepare(r); backward; resnetgen_dist_reducer_finish(r)
+//   resnetgen_dist_reducer_free(r)   (the group must outlive the reducer)
 
-#if defined(RNG_HAVE_C10D)
+#if defined(RESNETGEN_HAVE_C10D)
 
 #include <mutex>
 #include <unordered_set>
@@ -587,26 +587,26 @@ struct ReadyHook final : torch::autograd::FunctionPostHook {
 
 }  // namespace
 
-struct rng_dist_reducer_s {
+struct resnetgen_dist_reducer_s {
   std::shared_ptr<ReducerState> state;
 };
 
 #else
 
-struct rng_dist_reducer_s {};
+struct resnetgen_dist_reducer_s {};
 
 #endif
 
-typedef rng_dist_reducer_s* rng_dist_reducer;
+typedef resnetgen_dist_reducer_s* resnetgen_dist_reducer;
 
 // A reducer for these parameters (leaves that require grad, in registration order), in
 // buckets of at most bucket_bytes (<= 0: one bucket per device and dtype).
-RNG_API int rng_dist_reducer_new(rng_dist_group g, rng_tensor* params, int count, int64_t bucket_bytes,
-                                 rng_dist_reducer* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_dist_reducer_new(resnetgen_dist_group g, resnetgen_tensor* params, int count, int64_t bucket_bytes,
+                                             resnetgen_dist_reducer* out) {
+  RESNETGEN_BEGIN
   if (out == nullptr) throw std::invalid_argument("null output pointer");
   *out = nullptr;
-#if defined(RNG_HAVE_C10D)
+#if defined(RESNETGEN_HAVE_C10D)
   auto& group = G(g);
   auto state = std::make_shared<ReducerState>();
   state->group = &group;
@@ -665,19 +665,19 @@ RNG_API int rng_dist_reducer_new(rng_dist_group g, rng_tensor* params, int count
     acc->add_post_hook(std::make_unique<ReadyHook>(std::weak_ptr<ReducerState>(state), i));
     state->accumulators.push_back(std::move(acc));
   }
-  *out = new rng_dist_reducer_s{std::move(state)};
+  *out = new resnetgen_dist_reducer_s{std::move(state)};
 #else
   (void)g; (void)params; (void)count; (void)bucket_bytes;
   throw std::runtime_error("this libtorch has no c10d");
 #endif
-  RNG_END
+  RESNETGEN_END
 }
 
 // Arms the hooks for the next backward pass (and forgets the last one's state).
-RNG_API int rng_dist_reducer_prepare(rng_dist_reducer r) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_dist_reducer_prepare(resnetgen_dist_reducer r) {
+  RESNETGEN_BEGIN
   if (r == nullptr) throw std::invalid_argument("null reducer handle");
-#if defined(RNG_HAVE_C10D)
+#if defined(RESNETGEN_HAVE_C10D)
   auto& s = *r->state;
   std::lock_guard<std::mutex> lock(s.mutex);
   for (auto& b : s.buckets) {
@@ -691,16 +691,16 @@ RNG_API int rng_dist_reducer_prepare(rng_dist_reducer r) {
   s.error.clear();
   s.armed = true;
 #endif
-  RNG_END
+  RESNETGEN_END
 }
 
 // After backward: launches the buckets not launched yet (a parameter without a gradient sends
 // zeros), waits for every all-reduce with the group's timeout, and writes the averaged
 // gradients into param.grad. A failure inside a hook during backward is reported here.
-RNG_API int rng_dist_reducer_finish(rng_dist_reducer r) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_dist_reducer_finish(resnetgen_dist_reducer r) {
+  RESNETGEN_BEGIN
   if (r == nullptr) throw std::invalid_argument("null reducer handle");
-#if defined(RNG_HAVE_C10D)
+#if defined(RESNETGEN_HAVE_C10D)
   auto& s = *r->state;
   auto& group = G(s.group);
   std::lock_guard<std::mutex> lock(s.mutex);
@@ -731,12 +731,12 @@ RNG_API int rng_dist_reducer_finish(rng_dist_reducer r) {
   for (auto& p : s.params)
     if (p.numel() == 0 && !p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
 #endif
-  RNG_END
+  RESNETGEN_END
 }
 
 // Frees the reducer; its hooks stay on the accumulators but do nothing any more. Null is a no-op.
-RNG_API int rng_dist_reducer_free(rng_dist_reducer r) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_dist_reducer_free(resnetgen_dist_reducer r) {
+  RESNETGEN_BEGIN
   delete r;
-  RNG_END
+  RESNETGEN_END
 }

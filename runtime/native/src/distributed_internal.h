@@ -1,18 +1,18 @@
 // The process group's native state and the helpers every collective uses, shared by
 // distributed.cpp (the group, the collectives) and sync_batch_norm.cpp. Both compile with
-// distributed.cmake's definitions (RNG_HAVE_C10D, the backend macros) and without the PCH.
+// distributed.cmake's definitions (RESNETGEN_HAVE_C10D, the backend macros) and without the PCH.
 #pragma once
 #include "shim_common.h"
 
 #include <chrono>
 #include <memory>
 
-#if defined(RNG_HAVE_C10D)
+#if defined(RESNETGEN_HAVE_C10D)
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/Types.hpp>
 #include <torch/csrc/distributed/c10d/Work.hpp>
 
-namespace rng::dist {
+namespace shim::dist {
 
 using Ms = std::chrono::milliseconds;
 using WorkPtr = c10::intrusive_ptr<c10d::Work>;
@@ -27,26 +27,26 @@ struct Backend {
   virtual void shutdown() {}
 };
 
-}  // namespace rng::dist
+}  // namespace shim::dist
 
 // Copyable on purpose: an autograd graph that will all-reduce in its backward keeps a copy
 // (and so the backend and store) alive, even if the group is freed before backward runs.
-struct rng_dist_group_s {
+struct resnetgen_dist_group_s {
   std::string backend_name;
   int rank = 0;
   int size = 1;
-  rng::dist::Ms timeout{0};
+  shim::dist::Ms timeout{0};
   c10::intrusive_ptr<c10d::Store> store;
-  std::shared_ptr<rng::dist::Backend> backend;
+  std::shared_ptr<shim::dist::Backend> backend;
 
   std::string where() const {
     return backend_name + " rank " + std::to_string(rank) + " of " + std::to_string(size);
   }
 };
 
-namespace rng::dist {
+namespace shim::dist {
 
-using Group = rng_dist_group_s;
+using Group = resnetgen_dist_group_s;
 
 // The group behind a handle; a null or destroyed one is a bad argument.
 Group& G(Group* g);
@@ -57,12 +57,12 @@ Group& G(Group* g);
 // Waits for one piece of work with the group's timeout; any failure names the operation.
 void wait(Group& g, const WorkPtr& work, const char* what);
 
-}  // namespace rng::dist
+}  // namespace shim::dist
 
 #else  // no c10d in this libtorch
 
-struct rng_dist_group_s {};
+struct resnetgen_dist_group_s {};
 
 #endif
 
-typedef rng_dist_group_s* rng_dist_group;
+typedef resnetgen_dist_group_s* resnetgen_dist_group;

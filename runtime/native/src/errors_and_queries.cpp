@@ -5,9 +5,9 @@ namespace {
 thread_local std::string last_error;
 }
 
-void rng::set_error(const char* message) { last_error = message ? message : "(no message)"; }
+void shim::set_error(const char* message) { last_error = message ? message : "(no message)"; }
 
-at::Device rng::device(int device_type, int device_index) {
+at::Device shim::device(int device_type, int device_index) {
   switch (device_type) {
     case 0: return at::Device(at::kCPU);
     case 1: return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(device_index));
@@ -15,7 +15,7 @@ at::Device rng::device(int device_type, int device_index) {
   }
 }
 
-at::ScalarType rng::dtype(int code) {
+at::ScalarType shim::dtype(int code) {
   // Codes are c10::ScalarType's own values, as TorchSharp uses them.
   switch (static_cast<at::ScalarType>(code)) {
     case at::kByte: case at::kChar: case at::kShort: case at::kInt: case at::kLong:
@@ -25,7 +25,7 @@ at::ScalarType rng::dtype(int code) {
   }
 }
 
-at::MemoryFormat rng::memory_format(int code) {
+at::MemoryFormat shim::memory_format(int code) {
   switch (code) {
     case 0: return at::MemoryFormat::Contiguous;
     case 1: return at::MemoryFormat::ChannelsLast;
@@ -34,23 +34,23 @@ at::MemoryFormat rng::memory_format(int code) {
   }
 }
 
-RNG_API const char* rng_last_error() { return last_error.c_str(); }
+RESNETGEN_API const char* resnetgen_last_error() { return last_error.c_str(); }
 
-RNG_API int rng_version(const char** out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_version(const char** out) {
+  RESNETGEN_BEGIN
   static const std::string version = TORCH_VERSION;
   *out = version.c_str();
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_cuda_is_available(int* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_cuda_is_available(int* out) {
+  RESNETGEN_BEGIN
   *out = at::hasCUDA() ? 1 : 0;
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_cuda_device_count(int* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_cuda_device_count(int* out) {
+  RESNETGEN_BEGIN
   if (!at::hasCUDA()) {
     *out = 0;
   } else {
@@ -60,69 +60,69 @@ RNG_API int rng_cuda_device_count(int* out) {
     *out = static_cast<int>(at::detail::getCUDAHooks().getNumGPUs());
 #endif
   }
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_get_num_threads(int* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_get_num_threads(int* out) {
+  RESNETGEN_BEGIN
   *out = at::get_num_threads();
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_set_num_threads(int n) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_set_num_threads(int n) {
+  RESNETGEN_BEGIN
   if (n < 1) throw std::invalid_argument("thread count must be at least 1, got " + std::to_string(n));
   at::set_num_threads(n);
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_set_cudnn_benchmark(int enabled) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_set_cudnn_benchmark(int enabled) {
+  RESNETGEN_BEGIN
   at::globalContext().setBenchmarkCuDNN(enabled != 0);
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_get_cudnn_benchmark(int* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_get_cudnn_benchmark(int* out) {
+  RESNETGEN_BEGIN
   *out = at::globalContext().benchmarkCuDNN() ? 1 : 0;
-  RNG_END
+  RESNETGEN_END
 }
 
 // cuDNN's deterministic algorithms only (bit-identical reruns, e.g. a resume check) and whether
 // its convolutions may use TF32 (libtorch's default: yes; off for float32-exact comparisons).
-RNG_API int rng_set_cudnn_deterministic(int enabled) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_set_cudnn_deterministic(int enabled) {
+  RESNETGEN_BEGIN
   at::globalContext().setDeterministicCuDNN(enabled != 0);
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_get_cudnn_deterministic(int* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_get_cudnn_deterministic(int* out) {
+  RESNETGEN_BEGIN
   *out = at::globalContext().deterministicCuDNN() ? 1 : 0;
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_set_cudnn_allow_tf32(int enabled) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_set_cudnn_allow_tf32(int enabled) {
+  RESNETGEN_BEGIN
   at::globalContext().setAllowTF32CuDNN(enabled != 0);
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_get_cudnn_allow_tf32(int* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_get_cudnn_allow_tf32(int* out) {
+  RESNETGEN_BEGIN
   *out = at::globalContext().allowTF32CuDNN() ? 1 : 0;
-  RNG_END
+  RESNETGEN_END
 }
 
-RNG_API int rng_manual_seed(uint64_t seed) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_manual_seed(uint64_t seed) {
+  RESNETGEN_BEGIN
   at::manual_seed(seed);
-  RNG_END
+  RESNETGEN_END
 }
 
 // Fails on purpose with a non-std exception: lets tests prove catch (...) holds.
-RNG_API int rng_test_throw_unknown() {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_test_throw_unknown() {
+  RESNETGEN_BEGIN
   throw 42;
-  RNG_END
+  RESNETGEN_END
 }

@@ -29,8 +29,8 @@ struct MallocTuning {
 } tuning;
 }  // namespace
 
-RNG_API int rng_malloc_tuned(int* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_malloc_tuned(int* out) {
+  RESNETGEN_BEGIN
   *out = tuned ? 1 : 0;
-  RNG_END
+  RESNETGEN_END
 }

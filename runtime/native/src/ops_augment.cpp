@@ -96,9 +96,9 @@ void erase_cpu_(at::Tensor& x, const int64_t* boxes, double fill) {
 
 // out = src[indices] along dim 0, written into pinned (page-locked) host memory when `pin` is
 // set, so a later non_blocking copy to CUDA is truly asynchronous.
-RNG_API int rng_aug_gather(rng_tensor src, const int64_t* indices, int64_t n, int pin, rng_tensor* out) {
-  RNG_BEGIN
-  auto& s = rng::T(src, "source");
+RESNETGEN_API int resnetgen_aug_gather(resnetgen_tensor src, const int64_t* indices, int64_t n, int pin, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  auto& s = shim::T(src, "source");
   if (s.dim() < 1) throw std::invalid_argument("gather: the source must have at least one dimension");
   if (n < 0 || (n > 0 && indices == nullptr)) throw std::invalid_argument("gather: bad index array");
   const int64_t size = s.size(0);
@@ -114,8 +114,8 @@ RNG_API int rng_aug_gather(rng_tensor src, const int64_t* indices, int64_t n, in
   if (pin && s.device().is_cpu()) options = options.pinned_memory(true);
   auto result = at::empty(shape, options);
   at::index_select_out(result, s.contiguous(), 0, idx);
-  rng::put(out, result);
-  RNG_END
+  shim::put(out, result);
+  RESNETGEN_END
 }
 
 // Random-crop-with-padding and horizontal flip with given per-sample parameters, as torchvision's
@@ -125,10 +125,10 @@ RNG_API int rng_aug_gather(rng_tensor src, const int64_t* indices, int64_t n, in
 // offsets: n × (top, left), 0 <= top <= H + 2 pad - out_h (null: no crop, all offsets 0, pad 0).
 // flips: n bytes, nonzero = flip (null: no flip). Any dtype, any device (CPU: a direct kernel;
 // elsewhere: pad + gather). flags: see kForceGeneric.
-RNG_API int rng_aug_crop_flip(rng_tensor x, int64_t pad, double fill, int64_t out_h, int64_t out_w,
-                              const int64_t* offsets, const uint8_t* flips, int64_t n, int flags, rng_tensor* out) {
-  RNG_BEGIN
-  auto& input = rng::T(x, "images");
+RESNETGEN_API int resnetgen_aug_crop_flip(resnetgen_tensor x, int64_t pad, double fill, int64_t out_h, int64_t out_w,
+                                          const int64_t* offsets, const uint8_t* flips, int64_t n, int flags, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  auto& input = shim::T(x, "images");
   check_images(input, "crop_flip");
   check_count(input, n, "crop_flip");
   if (pad < 0) throw std::invalid_argument("crop_flip: negative padding " + std::to_string(pad));
@@ -157,7 +157,7 @@ RNG_API int rng_aug_crop_flip(rng_tensor x, int64_t pad, double fill, int64_t ou
   if (flips != nullptr)
     for (int64_t i = 0; i < N; ++i) host_flips[i] = flips[i] ? 1 : 0;
   if (use_cpu_kernel(input, flags)) {
-    rng::put(out, crop_flip_cpu(input, pad, fill, out_h, out_w, host_offsets, host_flips));
+    shim::put(out, crop_flip_cpu(input, pad, fill, out_h, out_w, host_offsets, host_flips));
     return 0;
   }
 
@@ -172,17 +172,17 @@ RNG_API int rng_aug_crop_flip(rng_tensor x, int64_t pad, double fill, int64_t ou
   auto cols = at::where(flip, cols_rev, cols_fwd) + off.select(1, 1).unsqueeze(1);    // [N, out_w]
   auto flat = (rows.unsqueeze(2) * Wp + cols.unsqueeze(1)).view({N, 1, out_h * out_w});
   auto gathered = at::gather(padded.reshape({N, C, Hp * Wp}), 2, flat.expand({N, C, out_h * out_w}));
-  rng::put(out, gathered.view({N, C, out_h, out_w}));
-  RNG_END
+  shim::put(out, gathered.view({N, C, out_h, out_w}));
+  RESNETGEN_END
 }
 
 // Random erasing with given boxes, as torchvision.transforms.functional.erase with a constant:
 //   out[n, :, top:top+h, left:left+w] = value   (h or w == 0: sample left as it is)
 // boxes: n × (top, left, h, w). inplace: write into x and return it. flags: see kForceGeneric.
-RNG_API int rng_aug_erase(rng_tensor x, const int64_t* boxes, int64_t n, double value, int inplace, int flags,
-                          rng_tensor* out) {
-  RNG_BEGIN
-  auto& input = rng::T(x, "images");
+RESNETGEN_API int resnetgen_aug_erase(resnetgen_tensor x, const int64_t* boxes, int64_t n, double value, int inplace, int flags,
+                                      resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  auto& input = shim::T(x, "images");
   check_images(input, "erase");
   check_count(input, n, "erase");
   const int64_t N = input.size(0), H = input.size(2), W = input.size(3);
@@ -197,7 +197,7 @@ RNG_API int rng_aug_erase(rng_tensor x, const int64_t* boxes, int64_t n, double 
   if (use_cpu_kernel(input, flags) && (!inplace || input.is_contiguous())) {
     auto result = inplace ? input : input.clone(at::MemoryFormat::Contiguous);
     erase_cpu_(result, boxes, value);
-    rng::put(out, result);
+    shim::put(out, result);
     return 0;
   }
   const auto dev = input.device();
@@ -211,29 +211,29 @@ RNG_API int rng_aug_erase(rng_tensor x, const int64_t* boxes, int64_t n, double 
   auto mask = in_rows.view({N, 1, H, 1}).logical_and(in_cols.view({N, 1, 1, W}));  // [N, 1, H, W]
   if (inplace) {
     input.masked_fill_(mask, value);
-    rng::put(out, input);
+    shim::put(out, input);
   } else {
-    rng::put(out, input.masked_fill(mask, value));
+    shim::put(out, input.masked_fill(mask, value));
   }
-  RNG_END
+  RESNETGEN_END
 }
 
 // out = (x / divisor - mean[c]) / std[c] in `dtype` (a floating type; -1 = float32), for a batch
 // [N, C, H, W] of any dtype: uint8 images in [0, 255] with divisor 255 give torchvision's
 // ToTensor() + Normalize(mean, std) in one call. mean/std null: out = x / divisor (exactly ToTensor).
-RNG_API int rng_aug_normalize(rng_tensor x, const double* mean, const double* std, int64_t channels, double divisor,
-                              int dtype, rng_tensor* out) {
-  RNG_BEGIN
-  auto& input = rng::T(x, "images");
+RESNETGEN_API int resnetgen_aug_normalize(resnetgen_tensor x, const double* mean, const double* std, int64_t channels, double divisor,
+                                          int dtype, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  auto& input = shim::T(x, "images");
   check_images(input, "normalize");
-  const auto type = dtype < 0 ? at::kFloat : rng::dtype(dtype);
+  const auto type = dtype < 0 ? at::kFloat : shim::dtype(dtype);
   if (!at::isFloatingType(type)) throw std::invalid_argument("normalize: the output dtype must be a floating type");
   if ((mean == nullptr) != (std == nullptr)) throw std::invalid_argument("normalize: give both mean and std, or neither");
   if (!(divisor != 0.0)) throw std::invalid_argument("normalize: the divisor is zero");
   auto result = input.to(type, /*non_blocking=*/false, /*copy=*/true);  // never alias the input
   if (mean == nullptr) {
     if (divisor != 1.0) result.div_(divisor);
-    rng::put(out, result);
+    shim::put(out, result);
   } else {
     const int64_t C = input.size(1);
     if (channels != C && channels != 1)
@@ -250,7 +250,7 @@ RNG_API int rng_aug_normalize(rng_tensor x, const double* mean, const double* st
     auto av = at::from_blob(a.data(), {1, channels, 1, 1}, host).to(input.device(), type, false, true);
     auto bv = at::from_blob(b.data(), {1, channels, 1, 1}, host).to(input.device(), type, false, true);
     result.mul_(av).add_(bv);
-    rng::put(out, result);
+    shim::put(out, result);
   }
-  RNG_END
+  RESNETGEN_END
 }

@@ -1,151 +1,151 @@
 // Shape ops (view, reshape, permute, slice, cat, ...), indexing, and reductions.
 #include "shim_common.h"
+#include "op_codes.h"
 
-RNG_API int rng_view(rng_tensor x, const int64_t* shape, int ndim, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, rng::T(x).view(rng::dims(shape, ndim)));
-  RNG_END
+RESNETGEN_API int resnetgen_view(resnetgen_tensor x, const int64_t* shape, int ndim, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, shim::T(x).view(shim::dims(shape, ndim)));
+  RESNETGEN_END
 }
 
-RNG_API int rng_reshape(rng_tensor x, const int64_t* shape, int ndim, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, rng::T(x).reshape(rng::dims(shape, ndim)));
-  RNG_END
+RESNETGEN_API int resnetgen_reshape(resnetgen_tensor x, const int64_t* shape, int ndim, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, shim::T(x).reshape(shim::dims(shape, ndim)));
+  RESNETGEN_END
 }
 
-RNG_API int rng_permute(rng_tensor x, const int64_t* dims, int ndim, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, rng::T(x).permute(rng::dims(dims, ndim)));
-  RNG_END
+RESNETGEN_API int resnetgen_permute(resnetgen_tensor x, const int64_t* dims, int ndim, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, shim::T(x).permute(shim::dims(dims, ndim)));
+  RESNETGEN_END
 }
 
-RNG_API int rng_flatten(rng_tensor x, int64_t start_dim, int64_t end_dim, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, rng::T(x).flatten(start_dim, end_dim));
-  RNG_END
+RESNETGEN_API int resnetgen_flatten(resnetgen_tensor x, int64_t start_dim, int64_t end_dim, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, shim::T(x).flatten(start_dim, end_dim));
+  RESNETGEN_END
 }
 
-RNG_API int rng_transpose(rng_tensor x, int64_t dim0, int64_t dim1, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, rng::T(x).transpose(dim0, dim1));
-  RNG_END
+RESNETGEN_API int resnetgen_transpose(resnetgen_tensor x, int64_t dim0, int64_t dim1, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, shim::T(x).transpose(dim0, dim1));
+  RESNETGEN_END
 }
 
-RNG_API int rng_unsqueeze(rng_tensor x, int64_t dim, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, rng::T(x).unsqueeze(dim));
-  RNG_END
+RESNETGEN_API int resnetgen_unsqueeze(resnetgen_tensor x, int64_t dim, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, shim::T(x).unsqueeze(dim));
+  RESNETGEN_END
 }
 
 // dim = INT64_MIN squeezes every size-1 dimension.
-RNG_API int rng_squeeze(rng_tensor x, int64_t dim, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, dim == INT64_MIN ? rng::T(x).squeeze() : rng::T(x).squeeze(dim));
-  RNG_END
+RESNETGEN_API int resnetgen_squeeze(resnetgen_tensor x, int64_t dim, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, dim == INT64_MIN ? shim::T(x).squeeze() : shim::T(x).squeeze(dim));
+  RESNETGEN_END
 }
 
-RNG_API int rng_expand(rng_tensor x, const int64_t* shape, int ndim, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, rng::T(x).expand(rng::dims(shape, ndim)));
-  RNG_END
+RESNETGEN_API int resnetgen_expand(resnetgen_tensor x, const int64_t* shape, int ndim, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, shim::T(x).expand(shim::dims(shape, ndim)));
+  RESNETGEN_END
 }
 
 // Python's x[..., start:end:step, ...] along one dimension.
-RNG_API int rng_slice(rng_tensor x, int64_t dim, int64_t start, int64_t end, int64_t step, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, rng::T(x).slice(dim, start, end, step));
-  RNG_END
+RESNETGEN_API int resnetgen_slice(resnetgen_tensor x, int64_t dim, int64_t start, int64_t end, int64_t step, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, shim::T(x).slice(dim, start, end, step));
+  RESNETGEN_END
 }
 
-RNG_API int rng_select(rng_tensor x, int64_t dim, int64_t index, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, rng::T(x).select(dim, index));
-  RNG_END
+RESNETGEN_API int resnetgen_select(resnetgen_tensor x, int64_t dim, int64_t index, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, shim::T(x).select(dim, index));
+  RESNETGEN_END
 }
 
-RNG_API int rng_index_select(rng_tensor x, int64_t dim, rng_tensor index, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, at::index_select(rng::T(x), dim, rng::T(index, "index")));
-  RNG_END
+RESNETGEN_API int resnetgen_index_select(resnetgen_tensor x, int64_t dim, resnetgen_tensor index, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, at::index_select(shim::T(x), dim, shim::T(index, "index")));
+  RESNETGEN_END
 }
 
-RNG_API int rng_cat(const rng_tensor* tensors, int count, int64_t dim, rng_tensor* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_cat(const resnetgen_tensor* tensors, int count, int64_t dim, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
   if (count <= 0) throw std::invalid_argument("cat: expected a non-empty list of tensors");
   std::vector<at::Tensor> list;
   list.reserve(count);
-  for (int i = 0; i < count; i++) list.push_back(rng::T(tensors[i]));
-  rng::put(out, at::cat(list, dim));
-  RNG_END
+  for (int i = 0; i < count; i++) list.push_back(shim::T(tensors[i]));
+  shim::put(out, at::cat(list, dim));
+  RESNETGEN_END
 }
 
-RNG_API int rng_stack(const rng_tensor* tensors, int count, int64_t dim, rng_tensor* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_stack(const resnetgen_tensor* tensors, int count, int64_t dim, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
   if (count <= 0) throw std::invalid_argument("stack: expected a non-empty list of tensors");
   std::vector<at::Tensor> list;
   list.reserve(count);
-  for (int i = 0; i < count; i++) list.push_back(rng::T(tensors[i]));
-  rng::put(out, at::stack(list, dim));
-  RNG_END
+  for (int i = 0; i < count; i++) list.push_back(shim::T(tensors[i]));
+  shim::put(out, at::stack(list, dim));
+  RESNETGEN_END
 }
 
 // Reductions. ndim = 0 reduces over everything. dtype -1 keeps PyTorch's default result type.
-// kind: 0 sum, 1 mean, 2 amax, 3 amin
-RNG_API int rng_reduce(int kind, rng_tensor x, const int64_t* dims, int ndim, int keepdim, int dtype,
-                       rng_tensor* out) {
-  RNG_BEGIN
-  auto& t = rng::T(x);
-  auto d = rng::dims(dims, ndim);
-  c10::optional<at::ScalarType> st = dtype < 0 ? c10::nullopt : c10::optional<at::ScalarType>(rng::dtype(dtype));
+RESNETGEN_API int resnetgen_reduce(int kind, resnetgen_tensor x, const int64_t* dims, int ndim, int keepdim, int dtype,
+                                   resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  auto& t = shim::T(x);
+  auto d = shim::dims(dims, ndim);
+  c10::optional<at::ScalarType> st = dtype < 0 ? c10::nullopt : c10::optional<at::ScalarType>(shim::dtype(dtype));
   at::Tensor r;
-  switch (kind) {
-    case 0: r = ndim == 0 && !keepdim ? at::sum(t, st) : at::sum(t, d, keepdim != 0, st); break;
-    case 1: r = ndim == 0 && !keepdim ? at::mean(t, st) : at::mean(t, d, keepdim != 0, st); break;
-    case 2: r = at::amax(t, d, keepdim != 0); break;
-    case 3: r = at::amin(t, d, keepdim != 0); break;
+  switch (static_cast<ReduceOp>(kind)) {
+    case ReduceOp::Sum: r = ndim == 0 && !keepdim ? at::sum(t, st) : at::sum(t, d, keepdim != 0, st); break;
+    case ReduceOp::Mean: r = ndim == 0 && !keepdim ? at::mean(t, st) : at::mean(t, d, keepdim != 0, st); break;
+    case ReduceOp::Amax: r = at::amax(t, d, keepdim != 0); break;
+    case ReduceOp::Amin: r = at::amin(t, d, keepdim != 0); break;
     default: throw std::invalid_argument("unknown reduction " + std::to_string(kind));
   }
-  rng::put(out, r);
-  RNG_END
+  shim::put(out, r);
+  RESNETGEN_END
 }
 
 // has_dim = 0: argmax over the flattened tensor.
-RNG_API int rng_argmax(rng_tensor x, int64_t dim, int has_dim, int keepdim, rng_tensor* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_argmax(resnetgen_tensor x, int64_t dim, int has_dim, int keepdim, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
   c10::optional<int64_t> d = has_dim ? c10::optional<int64_t>(dim) : c10::nullopt;
-  rng::put(out, at::argmax(rng::T(x), d, keepdim != 0));
-  RNG_END
+  shim::put(out, at::argmax(shim::T(x), d, keepdim != 0));
+  RESNETGEN_END
 }
 
-RNG_API int rng_topk(rng_tensor x, int64_t k, int64_t dim, int largest, int sorted, rng_tensor* values,
-                     rng_tensor* indices) {
-  RNG_BEGIN
-  auto r = at::topk(rng::T(x), k, dim, largest != 0, sorted != 0);
-  rng::put(values, std::get<0>(r));
-  rng::put(indices, std::get<1>(r));
-  RNG_END
+RESNETGEN_API int resnetgen_topk(resnetgen_tensor x, int64_t k, int64_t dim, int largest, int sorted, resnetgen_tensor* values,
+                                 resnetgen_tensor* indices) {
+  RESNETGEN_BEGIN
+  auto r = at::topk(shim::T(x), k, dim, largest != 0, sorted != 0);
+  shim::put(values, std::get<0>(r));
+  shim::put(indices, std::get<1>(r));
+  RESNETGEN_END
 }
 
-RNG_API int rng_all_finite(rng_tensor x, int* out) {
-  RNG_BEGIN
-  *out = at::isfinite(rng::T(x)).all().item<bool>() ? 1 : 0;
-  RNG_END
+RESNETGEN_API int resnetgen_all_finite(resnetgen_tensor x, int* out) {
+  RESNETGEN_BEGIN
+  *out = at::isfinite(shim::T(x)).all().item<bool>() ? 1 : 0;
+  RESNETGEN_END
 }
 
-RNG_API int rng_masked_fill(rng_tensor x, rng_tensor mask, double value, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, rng::T(x).masked_fill(rng::T(mask, "mask"), value));
-  RNG_END
+RESNETGEN_API int resnetgen_masked_fill(resnetgen_tensor x, resnetgen_tensor mask, double value, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, shim::T(x).masked_fill(shim::T(mask, "mask"), value));
+  RESNETGEN_END
 }
 
-RNG_API int rng_flip(rng_tensor x, const int64_t* dims, int ndim, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, at::flip(rng::T(x), rng::dims(dims, ndim)));
-  RNG_END
+RESNETGEN_API int resnetgen_flip(resnetgen_tensor x, const int64_t* dims, int ndim, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, at::flip(shim::T(x), shim::dims(dims, ndim)));
+  RESNETGEN_END
 }
 
-RNG_API int rng_one_hot(rng_tensor x, int64_t num_classes, rng_tensor* out) {
-  RNG_BEGIN
-  rng::put(out, at::one_hot(rng::T(x), num_classes));
-  RNG_END
+RESNETGEN_API int resnetgen_one_hot(resnetgen_tensor x, int64_t num_classes, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+  shim::put(out, at::one_hot(shim::T(x), num_classes));
+  RESNETGEN_END
 }

@@ -17,12 +17,12 @@ namespace {
 std::string shape_str(const at::Tensor& t) { return c10::str(t.sizes()); }
 
 // The parameters that take part (have a grad), validated before anything is modified.
-std::vector<int> with_grad(const rng_tensor* params, int count) {
+std::vector<int> with_grad(const resnetgen_tensor* params, int count) {
   if (count < 0 || (count > 0 && params == nullptr)) throw std::invalid_argument("bad parameter list");
   std::vector<int> active;
   active.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; i++) {
-    const auto& p = rng::T(params[i], "parameter");
+    const auto& p = shim::T(params[i], "parameter");
     const auto& g = p.grad();
     if (!g.defined()) continue;
     if (g.is_sparse())
@@ -46,14 +46,14 @@ void follow(at::Tensor& state, const at::Tensor& p) {
 }
 
 // The state slot of parameter i: existing (converted to follow p) or null.
-at::Tensor* slot(rng_tensor* slots, int i, const at::Tensor& p) {
+at::Tensor* slot(resnetgen_tensor* slots, int i, const at::Tensor& p) {
   if (slots == nullptr) throw std::invalid_argument("missing state slots");
   at::Tensor* s = slots[i];
   if (s != nullptr && s->defined()) follow(*s, p);
   return s;
 }
 
-at::Tensor& fresh(rng_tensor* slots, int i, at::Tensor value) {
+at::Tensor& fresh(resnetgen_tensor* slots, int i, at::Tensor value) {
   if (slots[i] != nullptr) {
     *slots[i] = std::move(value);
   } else {
@@ -62,7 +62,7 @@ at::Tensor& fresh(rng_tensor* slots, int i, at::Tensor value) {
   return *slots[i];
 }
 
-at::Tensor& zeros_state(rng_tensor* slots, int i, const at::Tensor& p) {
+at::Tensor& zeros_state(resnetgen_tensor* slots, int i, const at::Tensor& p) {
   at::Tensor* s = slot(slots, i, p);
   if (s != nullptr && s->defined()) return *s;
   return fresh(slots, i, at::zeros_like(p, at::MemoryFormat::Preserve));
@@ -72,10 +72,10 @@ at::Tensor& zeros_state(rng_tensor* slots, int i, const at::Tensor& p) {
 
 // SGD over one parameter group (torch.optim.SGD, PyTorch 1.13).
 // momentum_buffers: one slot per parameter (used and filled only when momentum != 0).
-RNG_API int rng_optim_sgd_step(const rng_tensor* params, rng_tensor* momentum_buffers, int count, double lr,
-                               double momentum, double dampening, double weight_decay, int nesterov,
-                               int maximize, int foreach) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_optim_sgd_step(const resnetgen_tensor* params, resnetgen_tensor* momentum_buffers, int count, double lr,
+                                           double momentum, double dampening, double weight_decay, int nesterov,
+                                           int maximize, int foreach) {
+  RESNETGEN_BEGIN
   at::NoGradGuard no_grad;
   if (nesterov && (momentum <= 0 || dampening != 0))
     throw std::invalid_argument("Nesterov momentum requires a momentum and zero dampening");
@@ -139,17 +139,17 @@ RNG_API int rng_optim_sgd_step(const rng_tensor* params, rng_tensor* momentum_bu
     else grads = bufs;
   }
   at::_foreach_add_(ps, grads, -lr);
-  RNG_END
+  RESNETGEN_END
 }
 
 // AdamW over one parameter group (torch.optim.AdamW, PyTorch 1.13, capturable=False).
 // steps: per-parameter step counts, incremented here for parameters with a gradient.
 // max_exp_avg_sqs: used and filled only when amsgrad.
-RNG_API int rng_optim_adamw_step(const rng_tensor* params, rng_tensor* exp_avgs, rng_tensor* exp_avg_sqs,
-                                 rng_tensor* max_exp_avg_sqs, double* steps, int count, double lr, double beta1,
-                                 double beta2, double eps, double weight_decay, int amsgrad, int maximize,
-                                 int foreach) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_optim_adamw_step(const resnetgen_tensor* params, resnetgen_tensor* exp_avgs, resnetgen_tensor* exp_avg_sqs,
+                                             resnetgen_tensor* max_exp_avg_sqs, double* steps, int count, double lr, double beta1,
+                                             double beta2, double eps, double weight_decay, int amsgrad, int maximize,
+                                             int foreach) {
+  RESNETGEN_BEGIN
   at::NoGradGuard no_grad;
   if (steps == nullptr && count > 0) throw std::invalid_argument("missing step counts");
   if (amsgrad && max_exp_avg_sqs == nullptr && count > 0) throw std::invalid_argument("amsgrad needs max_exp_avg_sq slots");
@@ -222,5 +222,5 @@ RNG_API int rng_optim_adamw_step(const rng_tensor* params, rng_tensor* exp_avgs,
   at::_foreach_div_(denom, bc2_sqrt);
   at::_foreach_add_(denom, eps);
   at::_foreach_addcdiv_(ps, m, denom, step_size);
-  RNG_END
+  RESNETGEN_END
 }

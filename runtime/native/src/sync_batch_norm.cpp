@@ -10,9 +10,9 @@
 
 #include <torch/csrc/autograd/custom_function.h>
 
-#if defined(RNG_HAVE_C10D)
+#if defined(RESNETGEN_HAVE_C10D)
 
-using namespace rng::dist;
+using namespace shim::dist;
 
 namespace {
 
@@ -68,17 +68,17 @@ void check_channels(const at::Tensor& t, int64_t channels, const char* what) {
 // Training-mode batch norm over (N, C, ...) with the statistics of every rank's batch (the
 // group's ranks must all call it, in the same order as their other collectives). Updates
 // running_mean / running_var (when given) with the global mean and unbiased variance.
-RNG_API int rng_dist_sync_batch_norm(rng_dist_group g, rng_tensor input, rng_tensor weight, rng_tensor bias,
-                                     rng_tensor running_mean, rng_tensor running_var, double momentum, double eps,
-                                     rng_tensor* out) {
-  RNG_BEGIN
-#if defined(RNG_HAVE_C10D)
+RESNETGEN_API int resnetgen_dist_sync_batch_norm(resnetgen_dist_group g, resnetgen_tensor input, resnetgen_tensor weight, resnetgen_tensor bias,
+                                                 resnetgen_tensor running_mean, resnetgen_tensor running_var, double momentum, double eps,
+                                                 resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
+#if defined(RESNETGEN_HAVE_C10D)
   auto& group = G(g);
-  const auto& x = rng::T(input, "input");
+  const auto& x = shim::T(input, "input");
   if (x.dim() < 2) throw std::invalid_argument("sync_batch_norm expects an input (N, C, ...), got " + std::to_string(x.dim()) + " dimension(s)");
   const int64_t channels = x.size(1);
   if (channels == 0) throw std::invalid_argument("sync_batch_norm: the input has no channels");
-  const auto w = rng::opt(weight), b = rng::opt(bias), rm = rng::opt(running_mean), rv = rng::opt(running_var);
+  const auto w = shim::opt(weight), b = shim::opt(bias), rm = shim::opt(running_mean), rv = shim::opt(running_var);
   check_channels(w, channels, "weight");
   check_channels(b, channels, "bias");
   check_channels(rm, channels, "running_mean");
@@ -128,10 +128,10 @@ RNG_API int rng_dist_sync_batch_norm(rng_dist_group g, rng_tensor input, rng_ten
     if (rm.defined()) rm.mul_(1 - momentum).add_(mean.detach().to(rm.scalar_type()), momentum);
     if (rv.defined()) rv.mul_(1 - momentum).add_((var.detach() * (total / (total - 1))).to(rv.scalar_type()), momentum);
   }
-  rng::put(out, y);
+  shim::put(out, y);
 #else
   (void)g; (void)input; (void)weight; (void)bias; (void)running_mean; (void)running_var; (void)momentum; (void)eps; (void)out;
   throw std::runtime_error("this libtorch has no c10d");
 #endif
-  RNG_END
+  RESNETGEN_END
 }

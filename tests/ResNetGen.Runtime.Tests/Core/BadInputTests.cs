@@ -61,7 +61,7 @@ public class BadInputTests
         { "registering a child name twice", typeof(InvalidOperationException), "",
             () => new DuplicateNames() },
         { "a non-standard C++ exception (catch (...))", typeof(TorchException), "unknown native exception",
-            () => LibTorch.Check(LibTorch.rng_test_throw_unknown()) },
+            () => LibTorch.Check(LibTorch.resnetgen_test_throw_unknown()) },
     };
 
     [Theory]

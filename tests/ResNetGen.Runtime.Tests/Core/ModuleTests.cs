@@ -131,4 +131,30 @@ public class KeyMapTests
         var clash = Assert.Throws<InvalidOperationException>(() => target.load_state_dict(renamed, keyMap: _ => "weight"));
         Assert.Contains("two checkpoint keys", clash.Message);
     }
+
+    [Fact]
+    public void Replace_module_swaps_a_child_and_references_to_the_old_one_reach_the_new_one()
+    {
+        using var scope = torch.NewDisposeScope();
+        var identity = new Identity();
+        using var model = new Sequential(("fc", new Linear(2, 2)), ("act", identity));
+        var relu = new ReLU();
+
+        Assert.Same(identity, model.replace_module("act", relu));
+
+        Assert.Equal(["fc", "act"], model.named_children().Select(c => c.name));
+        Assert.Same(relu, model.named_children().Last().module);
+        var x = torch.tensor(new[] { -1f, 2f }, [1, 2]);
+        Assert.Equal([0f, 2f], identity.call(x).ToArray<float>());     // a field holding the old module runs the new one
+        Assert.Equal([-1f, 2f], identity.forward(x).ToArray<float>()); // its own forward is untouched
+        Assert.All(model.forward(torch.randn(16, 2).mul(10)).ToArray<float>(), v => Assert.True(v >= 0));
+        Assert.Contains("no child 'head'", Assert.Throws<ArgumentException>(() => model.replace_module("head", new ReLU())).Message);
+        var mismatch = Assert.Throws<ArgumentException>(() => model.replace_module("act", new Twice()));
+        Assert.Contains("takes and returns other types", mismatch.Message);
+    }
+
+    private sealed class Twice() : Module<Tensor, (Tensor, Tensor)>(nameof(Twice))
+    {
+        public override (Tensor, Tensor) forward(Tensor input) => (input.alias(), input.alias());
+    }
 }

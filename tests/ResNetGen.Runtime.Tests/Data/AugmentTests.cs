@@ -34,9 +34,9 @@ public sealed class AugmentTests
     /// <summary>Runs <paramref name="body"/> on the CPU kernel or on the generic tensor-op path (CUDA's).</summary>
     private static void OnPath(bool generic, Action body)
     {
-        Augment.ForceGenericPath = generic;
+        AugmentPath.ForceGeneric = generic;
         try { body(); }
-        finally { Augment.ForceGenericPath = false; }
+        finally { AugmentPath.ForceGeneric = false; }
     }
 
     [Theory]

@@ -20,7 +20,7 @@ public sealed class DataLoaderShardTests
     public void Padded_shards_have_equal_lengths_cover_every_sample_and_interleave_the_unsharded_order(int n, int ranks, int batch)
     {
         using var ds = Numbered(n);
-        var whole = new DataLoader(ds, batch, shuffle: true, seed: 9, prefetch: 0);
+        var whole = new DataLoader(ds, new DataLoaderOptions { BatchSize = batch, Shuffle = true, Seed = 9, Prefetch = 0 });
         var shards = Enumerable.Range(0, ranks).Select(r => whole.Shard(ranks, r)).ToList();
         var order = whole.Order(4);
         var perShard = (n + ranks - 1) / ranks;
@@ -45,9 +45,9 @@ public sealed class DataLoaderShardTests
     public void Step_i_of_two_shards_together_is_step_i_of_one_loader_with_twice_the_batch()
     {
         using var ds = Numbered(96);
-        var big = new DataLoader(ds, 16, shuffle: true, seed: 2, prefetch: 0);
-        var shard0 = new DataLoader(ds, 8, shuffle: true, seed: 2, prefetch: 0).Shard(2, 0);
-        var shard1 = new DataLoader(ds, 8, shuffle: true, seed: 2, prefetch: 0).Shard(2, 1);
+        var big = new DataLoader(ds, new DataLoaderOptions { BatchSize = 16, Shuffle = true, Seed = 2, Prefetch = 0 });
+        var shard0 = new DataLoader(ds, new DataLoaderOptions { BatchSize = 8, Shuffle = true, Seed = 2, Prefetch = 0 }).Shard(2, 0);
+        var shard1 = new DataLoader(ds, new DataLoaderOptions { BatchSize = 8, Shuffle = true, Seed = 2, Prefetch = 0 }).Shard(2, 1);
         var a = shard0.GetEpoch(1).Select(b => b.Labels.ToArray<long>()).ToList();
         var b = shard1.GetEpoch(1).Select(b => b.Labels.ToArray<long>()).ToList();
         var whole = big.GetEpoch(1).Select(b => b.Labels.ToArray<long>()).ToList();
@@ -60,7 +60,7 @@ public sealed class DataLoaderShardTests
     public void Unpadded_shards_visit_each_sample_exactly_once()
     {
         using var ds = Numbered(10);
-        var loader = new DataLoader(ds, 3, prefetch: 0);
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 3, Prefetch = 0 });
         var shards = Enumerable.Range(0, 4).Select(r => loader.Shard(4, r, pad: false)).ToList();
         Assert.Equal([3, 3, 2, 2], shards.Select(s => s.SampleCount));
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), shards.SelectMany(s => Labels(s, 0)).Order());

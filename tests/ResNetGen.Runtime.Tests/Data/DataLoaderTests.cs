@@ -23,7 +23,7 @@ public sealed class DataLoaderTests
     public void Every_sample_comes_exactly_once_per_epoch_with_its_own_label(int prefetch)
     {
         using var ds = Numbered(103);
-        var loader = new DataLoader(ds, batchSize: 10, shuffle: true, seed: 1, prefetch: prefetch);
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 10, Shuffle = true, Seed = 1, Prefetch = prefetch });
         Assert.Equal(11, loader.Count);
         var seen = new List<long>();
         foreach (var batch in loader.GetEpoch(0))
@@ -46,9 +46,9 @@ public sealed class DataLoaderTests
     public void Order_differs_across_epochs_and_seeds_and_repeats_for_the_same_seed()
     {
         using var ds = Numbered(50);
-        var a = new DataLoader(ds, 8, shuffle: true, seed: 5);
-        var b = new DataLoader(ds, 8, shuffle: true, seed: 5);
-        var other = new DataLoader(ds, 8, shuffle: true, seed: 6);
+        var a = new DataLoader(ds, new DataLoaderOptions { BatchSize = 8, Shuffle = true, Seed = 5 });
+        var b = new DataLoader(ds, new DataLoaderOptions { BatchSize = 8, Shuffle = true, Seed = 5 });
+        var other = new DataLoader(ds, new DataLoaderOptions { BatchSize = 8, Shuffle = true, Seed = 6 });
         var a0 = LabelsOf(a.GetEpoch(0)).SelectMany(l => l).ToArray();
         var a1 = LabelsOf(a.GetEpoch(1)).SelectMany(l => l).ToArray();
         Assert.NotEqual(a0, a1);
@@ -58,7 +58,7 @@ public sealed class DataLoaderTests
         Assert.Equal(a0, a.Order(0));
 
         // A plain foreach walks epoch 0, then 1, ... (set_epoch style).
-        var plain = new DataLoader(ds, 8, shuffle: true, seed: 5);
+        var plain = new DataLoader(ds, new DataLoaderOptions { BatchSize = 8, Shuffle = true, Seed = 5 });
         Assert.Equal(a0, LabelsOf(plain).SelectMany(l => l).ToArray());
         Assert.Equal(a1, LabelsOf(plain).SelectMany(l => l).ToArray());
         Assert.Equal(2, plain.Epoch);
@@ -71,8 +71,8 @@ public sealed class DataLoaderTests
     public void DropLast_drops_the_short_batch()
     {
         using var ds = Numbered(23);
-        var keep = new DataLoader(ds, 5, shuffle: true, seed: 2);
-        var drop = new DataLoader(ds, 5, shuffle: true, seed: 2, dropLast: true);
+        var keep = new DataLoader(ds, new DataLoaderOptions { BatchSize = 5, Shuffle = true, Seed = 2 });
+        var drop = new DataLoader(ds, new DataLoaderOptions { BatchSize = 5, Shuffle = true, Seed = 2, DropLast = true });
         Assert.Equal(5, keep.Count);
         Assert.Equal(4, drop.Count);
         var kept = LabelsOf(keep.GetEpoch(0));
@@ -88,8 +88,8 @@ public sealed class DataLoaderTests
         using var ds = Numbered(200);
         var transform = new Compose(new RandomCrop(3, 4, padding: 1), new RandomHorizontalFlip(), new ToFloat(),
             new RandomErasing(p: 0.5, scale: (0.1, 0.5)));
-        var sync = new DataLoader(ds, 16, shuffle: true, seed: 9, transform: transform, prefetch: 0);
-        var ahead = new DataLoader(ds, 16, shuffle: true, seed: 9, transform: transform, prefetch: 3);
+        var sync = new DataLoader(ds, new DataLoaderOptions { BatchSize = 16, Shuffle = true, Seed = 9, Transform = transform, Prefetch = 0 });
+        var ahead = new DataLoader(ds, new DataLoaderOptions { BatchSize = 16, Shuffle = true, Seed = 9, Transform = transform, Prefetch = 3 });
         for (var epoch = 0; epoch < 2; epoch++)
         {
             var expected = sync.GetEpoch(epoch).Select(b => (b.Images.ToArray<float>(), b.Labels.ToArray<long>())).ToList();
@@ -117,8 +117,7 @@ public sealed class DataLoaderTests
     public void Resuming_mid_epoch_gives_the_rest_of_the_epoch(int prefetch)
     {
         using var ds = Numbered(64);
-        var loader = new DataLoader(ds, 8, shuffle: true, seed: 4, prefetch: prefetch,
-            transform: new Compose(new RandomCrop(3, 4, padding: 2), new RandomHorizontalFlip()));
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 8, Shuffle = true, Seed = 4, Prefetch = prefetch, Transform = new Compose(new RandomCrop(3, 4, padding: 2), new RandomHorizontalFlip()) });
         var full = loader.GetEpoch(2).Select(b => b.Images.ToArray<float>()).ToList();
         var rest = loader.GetEpoch(2, startBatch: 5).Select(b => b.Images.ToArray<float>()).ToList();
         Assert.Equal(full.Skip(5), rest);
@@ -131,7 +130,7 @@ public sealed class DataLoaderTests
     public void A_failure_while_making_a_batch_surfaces_on_the_consumer_after_the_batches_before_it(int prefetch)
     {
         using var ds = Numbered(40);
-        var loader = new DataLoader(ds, 4, transform: new FailAt(3), prefetch: prefetch);
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 4, Transform = new FailAt(3), Prefetch = prefetch });
         var got = new List<int>();
         var e = Assert.Throws<InvalidOperationException>(() =>
         {
@@ -154,7 +153,7 @@ public sealed class DataLoaderTests
     public void Leaving_early_stops_the_worker_and_frees_batches_unless_detached()
     {
         using var ds = Numbered(400);
-        var loader = new DataLoader(ds, 4, prefetch: 4);
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 4, Prefetch = 4 });
         Batch? first = null, kept = null;
         foreach (var b in loader.GetEpoch(0))
         {
@@ -174,7 +173,7 @@ public sealed class DataLoaderTests
     public void Batches_stay_out_of_the_consumers_dispose_scope()
     {
         using var ds = Numbered(12);
-        var loader = new DataLoader(ds, 4, prefetch: 0, transform: new Compose(new RandomCrop(3, 4, 1), new RandomHorizontalFlip()));
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 4, Prefetch = 0, Transform = new Compose(new RandomCrop(3, 4, 1), new RandomHorizontalFlip()) });
         using var scope = torch.NewDisposeScope();
         foreach (var b in loader.GetEpoch(0))
         {
@@ -190,7 +189,7 @@ public sealed class DataLoaderTests
         using var full = FashionMnist.Load(train: false);
         using var ds = full.Slice(0, 2000);
         Assert.Equal(2000, ds.Count);
-        var loader = new DataLoader(ds, 500, transform: new Normalize([0.2860], [0.3530]));
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 500, Transform = new Normalize([0.2860], [0.3530]) });
         double sum = 0, sumSq = 0, count = 0;
         foreach (var (x, _) in loader.GetEpoch(0))
         {
@@ -207,9 +206,8 @@ public sealed class DataLoaderTests
     public void Batches_come_in_the_requested_dtype_and_memory_format()
     {
         using var ds = Numbered(8);
-        var loader = new DataLoader(ds, 4, dtype: ScalarType.BFloat16, memoryFormat: MemoryFormat.ChannelsLast,
-            transform: new Compose(new RandomCrop(3, 4, 1), new RandomHorizontalFlip()));
-        var plain = new DataLoader(ds, 4, transform: new Compose(new RandomCrop(3, 4, 1), new RandomHorizontalFlip()));
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 4, DType = ScalarType.BFloat16, MemoryFormat = MemoryFormat.ChannelsLast, Transform = new Compose(new RandomCrop(3, 4, 1), new RandomHorizontalFlip()) });
+        var plain = new DataLoader(ds, new DataLoaderOptions { BatchSize = 4, Transform = new Compose(new RandomCrop(3, 4, 1), new RandomHorizontalFlip()) });
         using var a = loader.GetBatch(0, 1);
         using var b = plain.GetBatch(0, 1);
         Assert.Equal(ScalarType.BFloat16, a.Images.dtype);
@@ -226,8 +224,8 @@ public sealed class DataLoaderTests
     {
         using var ds = Numbered(5);
         Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader(ds, 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader(ds, 2, prefetch: -1));
-        Assert.Throws<ArgumentException>(() => new DataLoader(ds, 2, dtype: ScalarType.Int64));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader(ds, new DataLoaderOptions { BatchSize = 2, Prefetch = -1 }));
+        Assert.Throws<ArgumentException>(() => new DataLoader(ds, new DataLoaderOptions { BatchSize = 2, DType = ScalarType.Int64 }));
         var loader = new DataLoader(ds, 2);
         Assert.Throws<ArgumentOutOfRangeException>(() => loader.GetEpoch(0, startBatch: 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => loader.GetBatch(0, 3));

@@ -9,7 +9,7 @@ namespace ResNetGen.Runtime.Tests.Distributed;
 /// <summary>
 /// <see cref="GradientReducer"/>: the all-reduce overlapped with backward must give what
 /// <see cref="ProcessGroup.AverageGradients"/> gives after it (2 gloo ranks running
-/// samples/ResNetGen.DistWorker's `reducer` mode), and fail like it.
+/// tests/ResNetGen.DistWorker's `reducer` mode), and fail like it.
 /// </summary>
 [Collection(DistributedCollection.Name)]
 public sealed class GradientReducerTests

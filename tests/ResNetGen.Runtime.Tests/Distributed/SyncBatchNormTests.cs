@@ -9,7 +9,7 @@ namespace ResNetGen.Runtime.Tests.Distributed;
 
 /// <summary>
 /// Synchronized batch norm: 2 gloo ranks, each on its half of a batch, against one process with
-/// plain BatchNorm2d on the whole batch (samples/ResNetGen.DistWorker/SyncBatchNormMode.cs).
+/// plain BatchNorm2d on the whole batch (tests/ResNetGen.DistWorker/SyncBatchNormMode.cs).
 /// </summary>
 [Collection(DistributedCollection.Name)]
 public sealed class SyncBatchNormTests(ITestOutputHelper output)
@@ -102,22 +102,19 @@ public sealed class SyncBatchNormTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Without_a_group_or_with_a_group_of_one_it_is_plain_batch_norm()
+    public void With_a_group_of_one_it_is_plain_batch_norm()
     {
         using var group = ProcessGroup.Init("gloo", 0, 1, "127.0.0.1", LocalLauncher.FreePort(), TimeSpan.FromSeconds(10));
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(3);
         var x = torch.randn(8, Channels, Size, Size).mul(3).add(1);
         using var plain = new BatchNorm2d(Channels);
-        using var ofOne = new BatchNorm2d(Channels);
-        using var turnedOff = new BatchNorm2d(Channels);
-        Assert.Equal(1, SyncBatchNorm.Convert(ofOne, group));
-        Assert.Same(group, ofOne.SyncGroup);
-        SyncBatchNorm.Convert(turnedOff, group);
-        Assert.Equal(1, SyncBatchNorm.Convert(turnedOff, null));
-        Assert.Null(turnedOff.SyncGroup);
+        using var converted = Assert.IsType<SyncBatchNorm>(SyncBatchNorm.Convert(new BatchNorm2d(Channels), group));
+        using var made = new SyncBatchNorm(Channels, group);
+        Assert.Same(group, converted.Group);
+        Assert.Same(group, made.Group);
         var y = plain.forward(x);
-        foreach (var bn in new[] { ofOne, turnedOff })
+        foreach (var bn in new[] { converted, made })
         {
             Assert.Equal(0, MaxDiff(y, bn.forward(x)));
             Assert.Equal(0, MaxDiff(plain.running_mean!, bn.running_mean!));
@@ -180,26 +177,36 @@ public sealed class SyncBatchNormTests(ITestOutputHelper output)
         Assert.Contains("Expected more than 1 value per channel when training", e.Message);
         Assert.Throws<TorchException>(() => group.SyncedBatchNorm(torch.randn(4, Channels, 2, 2), torch.ones(Channels + 1), null, null, null, 0.1, 1e-5));
         group.Dispose();
-        using var bn = new BatchNorm2d(Channels) { SyncGroup = group };
+        using var bn = new SyncBatchNorm(Channels, group);
         // A disposed group of one rank is never used: world size 1 takes the plain path.
         bn.forward(torch.randn(4, Channels, 2, 2));
         Assert.Throws<ObjectDisposedException>(() => group.SyncedBatchNorm(torch.randn(4, Channels, 2, 2), null, null, null, null, 0.1, 1e-5));
     }
 
     [Fact]
-    public void Convert_sets_every_batch_norm_in_the_tree_and_keeps_the_state_dict()
+    public void Convert_swaps_in_a_synchronized_module_for_every_batch_norm_over_the_same_tensors()
     {
         using var group = ProcessGroup.Init("gloo", 0, 1, "127.0.0.1", LocalLauncher.FreePort(), TimeSpan.FromSeconds(10));
         using var model = new TwoBlockResNet(inChannels: 1, numClasses: 4, width: 4);
         var keys = model.state_dict().Keys.ToList();
+        var parameters = model.parameters().ToList();
+        var buffers = model.buffers().ToList();
         var norms = model.named_modules().Select(m => m.module).OfType<BatchNorm2d>().ToList();
         Assert.Equal(6, norms.Count); // stem, 2 + 2 in the blocks, the downsample's
-        Assert.Equal(norms.Count, SyncBatchNorm.Convert(model, group));
-        Assert.All(norms, bn => Assert.Same(group, bn.SyncGroup));
+
+        Assert.Same(model, SyncBatchNorm.Convert(model, group));
+
+        var synced = model.named_modules().Select(m => m.module).OfType<SyncBatchNorm>().ToList();
+        Assert.Equal(norms.Count, synced.Count);
+        Assert.Equal(norms.Count, model.named_modules().Count(m => m.module is BatchNorm2d));
+        Assert.All(synced, bn => Assert.Same(group, bn.Group));
         Assert.Equal(keys, model.state_dict().Keys.ToList());
-        Assert.Equal(norms.Count, SyncBatchNorm.Convert(model, null));
-        Assert.All(norms, bn => Assert.Null(bn.SyncGroup));
+        // The same tensor objects: an optimizer built before the conversion still trains the model.
+        Assert.Equal(parameters, model.parameters().ToList(), ReferenceEqualityComparer.Instance);
+        Assert.Equal(buffers, model.buffers().ToList(), ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < norms.Count; i++) Assert.Same(norms[i].weight, synced[i].weight);
         Assert.Throws<ArgumentNullException>(() => SyncBatchNorm.Convert(null!, group));
+        Assert.Throws<ArgumentNullException>(() => SyncBatchNorm.Convert(model, null!));
     }
 
     // ---- the data and the one-process reference ------------------------------------------------

@@ -6,7 +6,7 @@ namespace ResNetGen.Runtime.Tests.Distributed;
 
 /// <summary>
 /// The Trainer itself, data-parallel: 2 gloo worker processes on 127.0.0.1 running
-/// samples/ResNetGen.DistWorker's `fit` mode (TwoBlockResNet with batch norm, the synthetic
+/// tests/ResNetGen.DistWorker's `fit` mode (TwoBlockResNet with batch norm, the synthetic
 /// quadrant task, SGD Nesterov + cosine schedule, shuffled sharded loader, evaluation, checkpoints).
 /// </summary>
 [Collection(DistributedCollection.Name)]

@@ -15,7 +15,7 @@ public sealed class DistributedCollection
     public const string Name = "Distributed (worker processes)";
 }
 
-/// <summary>Runs samples/ResNetGen.DistWorker as N ranks through <see cref="LocalLauncher"/>, which kills every worker on exit.</summary>
+/// <summary>Runs tests/ResNetGen.DistWorker as N ranks through <see cref="LocalLauncher"/>, which kills every worker on exit.</summary>
 internal static class Workers
 {
     /// <summary>The worker program built beside this test assembly's configuration (the solution build builds it).</summary>
@@ -27,7 +27,7 @@ internal static class Workers
             var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
             var tfm = baseDir.Name;
             var configuration = baseDir.Parent!.Name;
-            var dir = Path.Combine(PythonOracle.RepoRoot, "samples", "ResNetGen.DistWorker", "bin", configuration, tfm);
+            var dir = Path.Combine(PythonOracle.RepoRoot, "tests", "ResNetGen.DistWorker", "bin", configuration, tfm);
             var dll = Path.Combine(dir, "ResNetGen.DistWorker.dll");
             if (!File.Exists(dll))
                 throw new InvalidOperationException(

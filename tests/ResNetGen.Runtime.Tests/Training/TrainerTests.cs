@@ -46,8 +46,8 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
             torch.manual_seed(1);
             using var model = new ResNet20();
             using var trainer = new Trainer(model, Options(Path.Combine(dir, "small"), epochs: 3), new PlainTextObserver(new TestOutputWriter(output), 10));
-            var trainLoader = new DataLoader(train, 64, shuffle: true, seed: 1, transform: Augment());
-            var testLoader = new DataLoader(test, 250, transform: new Normalize([0.2860], [0.3530]));
+            var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = 64, Shuffle = true, Seed = 1, Transform = Augment() });
+            var testLoader = new DataLoader(test, new DataLoaderOptions { BatchSize = 250, Transform = new Normalize([0.2860], [0.3530]) });
             var result = trainer.Fit(trainLoader, testLoader);
 
             Assert.Equal(FitOutcome.Completed, result.Outcome);
@@ -87,7 +87,7 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
                 using var model = new ResNet20();
                 model.load_state_dict(initial);
                 var opts = Options(Path.Combine(dir, name), epochs: 2);
-                var loader = new DataLoader(train, 64, shuffle: true, seed: 3, transform: Augment());
+                var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = 64, Shuffle = true, Seed = 3, Transform = Augment() });
                 var testLoader = new DataLoader(test, 128);
                 if (interruptAfterSteps is { } k)
                 {
@@ -132,7 +132,7 @@ public class TrainerTests(ITestOutputHelper output) : IDisposable
             var opts = Options(Path.Combine(dir, "diverge"), epochs: 1) with { LearningRate = 1e12, Momentum = 0, Nesterov = false, Schedule = ScheduleKind.Constant, ReportEvery = 1 };
             using var trainer = new Trainer(model, opts);
             var error = Assert.Throws<TrainingDivergedException>(() =>
-                trainer.Fit(new DataLoader(train, 64, shuffle: true, seed: 1), new DataLoader(test, 64)));
+                trainer.Fit(new DataLoader(train, new DataLoaderOptions { BatchSize = 64, Shuffle = true, Seed = 1 }), new DataLoader(test, 64)));
             Assert.Contains("training diverged at epoch 1", error.Message);
             Assert.Contains("Lower the learning rate", error.Message);
         }

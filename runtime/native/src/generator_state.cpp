@@ -15,21 +15,21 @@ at::Generator generator(int device_type, int device_index) {
 }  // namespace
 
 // The generator's state as a uint8 CPU tensor (opaque bytes, as torch.get_rng_state()).
-RNG_API int rng_get_rng_state(int device_type, int device_index, rng_tensor* out) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_get_rng_state(int device_type, int device_index, resnetgen_tensor* out) {
+  RESNETGEN_BEGIN
   auto gen = generator(device_type, device_index);
   std::lock_guard<std::mutex> lock(gen.mutex());
-  rng::put(out, at::Tensor(gen.get_state()));
-  RNG_END
+  shim::put(out, at::Tensor(gen.get_state()));
+  RESNETGEN_END
 }
 
-RNG_API int rng_set_rng_state(int device_type, int device_index, rng_tensor state) {
-  RNG_BEGIN
+RESNETGEN_API int resnetgen_set_rng_state(int device_type, int device_index, resnetgen_tensor state) {
+  RESNETGEN_BEGIN
   auto gen = generator(device_type, device_index);
-  auto& s = rng::T(state, "state");
+  auto& s = shim::T(state, "state");
   if (s.scalar_type() != at::kByte || s.device().type() != at::kCPU)
     throw std::invalid_argument("RNG state must be a uint8 CPU tensor");
   std::lock_guard<std::mutex> lock(gen.mutex());
   gen.set_state(s);
-  RNG_END
+  RESNETGEN_END
 }

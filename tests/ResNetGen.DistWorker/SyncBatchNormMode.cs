@@ -29,8 +29,9 @@ internal static partial class Worker
         model.load_state_dict(data.Where(kv => kv.Key.StartsWith("conv.", StringComparison.Ordinal) || kv.Key.StartsWith("bn.", StringComparison.Ordinal))
                                   .ToDictionary(kv => kv.Key, kv => kv.Value));
         model.to(format);
-        var (conv, bn) = ((Conv2d)model.children().First(), (BatchNorm2d)model.children().Last());
-        var converted = SyncBatchNorm.Convert(model, group);
+        SyncBatchNorm.Convert(model, group);
+        var (conv, bn) = ((Conv2d)model.children().First(), (SyncBatchNorm)model.children().Last());
+        var converted = model.named_modules().Count(m => m.module is SyncBatchNorm);
 
         var results = new Dictionary<string, Tensor>();
         void Keep(string key, Tensor t) => results[key] = t.detach().contiguous().DetachFromDisposeScope();

@@ -54,8 +54,8 @@ internal static partial class Worker
         ITrainingObserver observer = new DieAt(dieAtStep, rank == dieRank, rank == 0 ? Console.Out : TextWriter.Null);
         using var trainer = new Trainer(model, options, observer, group);
         var result = trainer.Fit(
-            new DataLoader(train, batch, shuffle: true, seed: seed, prefetch: 0),
-            new DataLoader(test, 16, prefetch: 0),
+            new DataLoader(train, new DataLoaderOptions { BatchSize = batch, Shuffle = true, Seed = seed, Prefetch = 0 }),
+            new DataLoader(test, new DataLoaderOptions { BatchSize = 16, Prefetch = 0 }),
             o.Get("resume"));
 
         if (o.Get("weights-out") is { } weightsOut)
