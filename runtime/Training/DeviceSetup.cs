@@ -9,6 +9,13 @@ namespace ResNetGen.Training;
 /// </summary>
 public static class DeviceSetup
 {
+    /// <summary>Throws when <paramref name="device"/> is a GPU but this libtorch has no CUDA (or sees no GPU).</summary>
+    public static void CheckAvailable(Device device)
+    {
+        if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
+            throw new InvalidOperationException($"device {device} requested but CUDA is not available (libtorch {torch.version})");
+    }
+
     public static void Configure(Device device, int? threads = null)
     {
         if (device.type == DeviceType.CUDA) torch.backends.cudnn.benchmark = true;

@@ -52,8 +52,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (options.Device.type == DeviceType.CUDA && !torch.cuda.is_available())
-            throw new InvalidOperationException($"device {options.Device} requested but CUDA is not available (libtorch {torch.version})");
+        DeviceSetup.CheckAvailable(options.Device);
         this.model = model;
         Options = options;
         this.observer = observer ?? new PlainTextObserver(TextWriter.Null);
