@@ -1,5 +1,6 @@
 using ResNetGen.Data;
 using ResNetGen.Distributed;
+using ResNetGen.Reports.Metrics;
 using ResNetGen.Torch;
 
 namespace ResNetGen.Training;
@@ -73,37 +74,43 @@ internal sealed class DataParallel(ProcessGroup? group) : IDisposable
         if (buffers.Count > 0) Group.Broadcast(buffers);
     }
 
-    /// <summary>Sums (loss, correct, seen) over the ranks and ORs their stop requests.</summary>
-    public (double LossSum, long Correct, long Seen, bool Stop) ReduceProgress(double lossSum, long correct, long seen, bool stop)
+    /// <summary>Sums an epoch's progress over the ranks and ORs their stop requests.</summary>
+    public ReducedProgress ReduceProgress(EpochSums mine, bool stop)
     {
-        if (Group is null) return (lossSum, correct, seen, stop);
-        var r = Group.AllReduce([lossSum, correct, seen, stop ? 1 : 0], ReduceOp.Sum);
-        return (r[0], (long)r[1], (long)r[2], r[3] > 0);
+        if (Group is null) return new ReducedProgress(mine, stop);
+        var r = Group.AllReduce([mine.LossSum, mine.Correct, mine.Seen, stop ? 1 : 0], ReduceOp.Sum);
+        return new ReducedProgress(new EpochSums(r[0], (long)r[1], (long)r[2]), r[3] > 0);
     }
 
     /// <summary>Sums an evaluation's counts and confusion matrices over the ranks (a rank's shard may be empty).</summary>
-    public (double LossSum, long Top1, long Top5, long Count, ConfusionMatrix? Confusion) ReduceEvaluation(
-        double lossSum, long top1, long top5, long count, ConfusionMatrix? confusion)
+    public EvaluationCounts ReduceEvaluation(EvaluationCounts mine)
     {
-        if (Group is null) return (lossSum, top1, top5, count, confusion);
-        var sums = Group.AllReduce([lossSum, top1, top5, count], ReduceOp.Sum);
+        if (Group is null) return mine;
+        var sums = Group.AllReduce([mine.LossSum, mine.Top1, mine.Top5, mine.Count], ReduceOp.Sum);
+        var total = new EvaluationCounts(sums[0], (long)sums[1], (long)sums[2], (long)sums[3], null);
+        var confusion = mine.Confusion;
         var classes = (int)Group.AllReduce(confusion?.Classes ?? 0, ReduceOp.Max);
-        if (classes == 0) return (sums[0], (long)sums[1], (long)sums[2], (long)sums[3], null);
+        if (classes == 0) return total;
         if (confusion is not null && confusion.Classes != classes)
             throw new InvalidOperationException($"rank {Rank} saw {confusion.Classes} classes, another rank {classes}");
+        return total with { Confusion = ReduceConfusion(confusion, classes) };
+    }
+
+    private ConfusionMatrix ReduceConfusion(ConfusionMatrix? confusion, int classes)
+    {
         var flat = new double[classes * classes];
         if (confusion is not null)
             for (var a = 0; a < classes; a++)
                 for (var p = 0; p < classes; p++)
                     flat[a * classes + p] = confusion[a, p];
-        flat = Group.AllReduce(flat, ReduceOp.Sum);
+        flat = Group!.AllReduce(flat, ReduceOp.Sum);
         var rows = new long[classes][];
         for (var a = 0; a < classes; a++)
         {
             rows[a] = new long[classes];
             for (var p = 0; p < classes; p++) rows[a][p] = (long)flat[a * classes + p];
         }
-        return (sums[0], (long)sums[1], (long)sums[2], (long)sums[3], ConfusionMatrix.FromCounts(rows));
+        return ConfusionMatrix.FromCounts(rows);
     }
 
     /// <summary>Waits until every rank is here (e.g. so no rank leaves while rank 0 still writes).</summary>

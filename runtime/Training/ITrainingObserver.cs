@@ -1,3 +1,5 @@
+using ResNetGen.Reports.Metrics;
+
 namespace ResNetGen.Training;
 
 /// <summary>Where a step's progress is reported (a progress bar, plain log lines, a test).</summary>

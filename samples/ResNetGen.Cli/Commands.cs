@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using ResNetGen.Data;
 using ResNetGen.Distributed;
+using ResNetGen.Reports;
 using ResNetGen.Torch;
 using ResNetGen.Training;
 using ResNetGen.Zoo;
@@ -210,9 +211,9 @@ internal static class Commands
             using var test = spec.Load(r.GetValue(data), false);
             if (test.Count == 0) throw new ArgumentException($"the {spec.Name} test set is empty: there is nothing to evaluate");
             if (CheckImageSize(net, spec, test)) CheckForward(net, model, test);
-            using var trainer = new Trainer(model, new TrainerOptions { Device = dev, OutputDirectory = Path.GetTempPath() });
-            // The trainer runs the network on at most Trainer.MaxEvaluationChunk images at once, whatever --batch-size asks.
-            var result = trainer.Evaluate(new DataLoader(test, new DataLoaderOptions { BatchSize = r.GetValue(batch), Transform = spec.TestTransform(), Device = dev }));
+            var evaluator = EvaluatorOn(model, dev);
+            // The evaluator runs the network on at most Evaluator.MaxChunk images at once, whatever --batch-size asks.
+            var result = evaluator.Evaluate(new DataLoader(test, new DataLoaderOptions { BatchSize = r.GetValue(batch), Transform = spec.TestTransform(), Device = dev }));
             Console.WriteLine($"{net.Name} on {spec.Name} test ({test.Count:N0} images): loss {result.Loss:F4}, top-1 {result.Top1:P2}, top-5 {result.Top5:P2}");
             var table = new Table().AddColumns("class", "precision", "recall", "support");
             for (var c = 0; c < result.Confusion.Classes; c++)
@@ -261,19 +262,19 @@ internal static class Commands
             var n = Math.Min(r.GetValue(count), all.Count - first);
             if (CheckImageSize(net, spec, all)) CheckForward(net, model, all);
             using var slice = all.Slice(first, n);
-            using var trainer = new Trainer(model, new TrainerOptions { Device = dev, OutputDirectory = Path.GetTempPath() });
+            var evaluator = EvaluatorOn(model, dev);
             model.eval();
             var table = new Table().AddColumns("image", "actual", "predicted", "top guesses");
             string Name(long c) => c < spec.Classes.Count ? spec.Classes[(int)c] : c.ToString(CultureInfo.InvariantCulture);
-            // Batches of at most Trainer.MaxEvaluationChunk images: memory stays bounded whatever --count asks.
-            var loader = new DataLoader(slice, new DataLoaderOptions { BatchSize = Math.Min(n, Trainer.MaxEvaluationChunk), Transform = spec.TestTransform(), Device = dev });
+            // Batches of at most Evaluator.MaxChunk images: memory stays bounded whatever --count asks.
+            var loader = new DataLoader(slice, new DataLoaderOptions { BatchSize = Math.Min(n, Evaluator.MaxChunk), Transform = spec.TestTransform(), Device = dev });
             var i = 0;
             foreach (var batch in loader.GetEpoch(0))
             {
                 using (batch)
                 using (var scope = torch.NewDisposeScope())
                 {
-                    var probabilities = torch.nn.functional.softmax(trainer.Logits(batch.Images), 1);
+                    var probabilities = torch.nn.functional.softmax(evaluator.Logits(batch.Images), 1);
                     var (values, indices) = probabilities.topk(Math.Min(3, (int)probabilities.size(1)), 1);
                     var (p, k) = (values.cpu().ToArray<float>(), indices.cpu().ToArray<long>());
                     var labels = batch.Labels.cpu().ToArray<long>();
@@ -371,6 +372,18 @@ internal static class Commands
         if (!header.Metadata.TryGetValue("format", out var format) || !format.StartsWith("resnetgen-checkpoint", StringComparison.Ordinal))
             throw new ArgumentException($"{option} '{path}' holds weights only, not a training checkpoint (no optimizer state or position); " +
                                         "use checkpoint.safetensors from the run's output folder");
+    }
+
+    /// <summary>
+    /// The network on <paramref name="device"/> as the Trainer trains it (channels-last, autocast on
+    /// CUDA, the device's thread/cudnn settings), and an evaluator over it. No optimizer, no output folder.
+    /// </summary>
+    private static Evaluator EvaluatorOn(Module<Tensor, Tensor> model, Device device)
+    {
+        DeviceSetup.CheckAvailable(device);
+        DeviceSetup.Configure(device);
+        model.to(device, null, MemoryFormat.ChannelsLast);
+        return new Evaluator(model, new EvaluationSettings { Device = device, MixedPrecision = device.type == DeviceType.CUDA });
     }
 
     private static Module<Tensor, Tensor> LoadModel(NetworkInfo net, string weightsPath)

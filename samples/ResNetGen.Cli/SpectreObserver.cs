@@ -1,3 +1,4 @@
+using ResNetGen.Reports.Metrics;
 using ResNetGen.Training;
 using Spectre.Console;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ResNetGen.Data;
 using ResNetGen.Distributed;
+using ResNetGen.Reports.Metrics;
 using ResNetGen.Samples.Synthetic;
 using ResNetGen.Torch;
 using ResNetGen.Training;

@@ -10,6 +10,7 @@ trap 'rm -rf "$work"' EXIT
 feed="$work/feed"
 
 dotnet pack "$root/generator/ResNetGen.Attributes/ResNetGen.Attributes.csproj" -c Release -o "$feed" -nologo -v q >/dev/null
+dotnet pack "$root/runtime/ResNetGen.Reports/ResNetGen.Reports.csproj" -c Release -o "$feed" -nologo -v q >/dev/null
 dotnet pack "$root/runtime/ResNetGen.Runtime.csproj" -c Release -o "$feed" -nologo -v q >/dev/null
 pkg="$(ls "$feed"/ResNetGen.[0-9]*.nupkg | head -1)"
 unzip -l "$pkg" | grep -q "analyzers/dotnet/cs/ResNetGen.Generator.dll" || { echo "FAIL: generator not under analyzers/dotnet/cs"; exit 1; }

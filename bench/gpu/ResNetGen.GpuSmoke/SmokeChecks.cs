@@ -4,6 +4,8 @@ using ResNetGen.Data;
 using ResNetGen.Torch;
 using ResNetGen.Torch.Amp;
 using ResNetGen.Torch.Optim;
+using ResNetGen.Reports;
+using ResNetGen.Reports.Metrics;
 using ResNetGen.Training;
 using ResNetGen.Zoo;
 using F = ResNetGen.Torch.torch.nn.functional;

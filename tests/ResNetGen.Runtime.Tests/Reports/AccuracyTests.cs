@@ -1,4 +1,6 @@
 using ResNetGen.Torch;
+using ResNetGen.Reports;
+using ResNetGen.Reports.Metrics;
 using ResNetGen.Training;
 using Xunit;
 
@@ -25,10 +27,10 @@ public class AccuracyTests
     {
         using var logits = torch.tensor(Logits, [4, 6]);
         using var labels = torch.tensor(Labels);
-        Assert.Equal(new long[] { 1, 2, 2, 2, 3, 4 }, Accuracy.TopKCorrect(logits, labels, 1, 2, 3, 4, 5, 6));
-        Assert.Equal((1L, 3L), Accuracy.Top1Top5(logits, labels));
-        Assert.Equal(2, Accuracy.TopKCorrect(logits, labels, 2));
-        Assert.Equal(4, Accuracy.TopKCorrect(logits, labels, 100)); // k beyond the classes: every sample hits
+        Assert.Equal(new long[] { 1, 2, 2, 2, 3, 4 }, TensorMetrics.TopKCorrect(logits, labels, 1, 2, 3, 4, 5, 6));
+        Assert.Equal((1L, 3L), TensorMetrics.Top1Top5(logits, labels));
+        Assert.Equal(2, TensorMetrics.TopKCorrect(logits, labels, 2));
+        Assert.Equal(4, TensorMetrics.TopKCorrect(logits, labels, 100)); // k beyond the classes: every sample hits
     }
 
     [Fact]
@@ -42,7 +44,7 @@ public class AccuracyTests
         var labels = Enumerable.Range(0, n).Select(_ => (long)rng.Next(k)).ToArray();
         using var tl = torch.tensor(logits, [n, k]);
         using var tlab = torch.tensor(labels);
-        Assert.Equal(Accuracy.TopKCorrect(tl, tlab, 1, 3, 5), Accuracy.TopKCorrect(logits, k, labels, 1, 3, 5));
+        Assert.Equal(TensorMetrics.TopKCorrect(tl, tlab, 1, 3, 5), Accuracy.TopKCorrect(logits, k, labels, 1, 3, 5));
 
         using var argmax = tl.argmax(1);
         Assert.Equal(argmax.ToArray<long>(), Accuracy.ArgMax(logits, k));
@@ -62,11 +64,11 @@ public class AccuracyTests
     {
         using var logits = torch.zeros([4, 6]);
         using var labels3 = torch.tensor(new long[] { 0, 1, 2 });
-        Assert.Contains("labels must be [4]", Assert.Throws<ArgumentException>(() => Accuracy.TopKCorrect(logits, labels3, 1)).Message);
+        Assert.Contains("labels must be [4]", Assert.Throws<ArgumentException>(() => TensorMetrics.TopKCorrect(logits, labels3, 1)).Message);
         using var flat = torch.zeros([24]);
         using var labels4 = torch.tensor(Labels);
-        Assert.Contains("[N, K]", Assert.Throws<ArgumentException>(() => Accuracy.TopKCorrect(flat, labels4, 1)).Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Accuracy.TopKCorrect(logits, labels4, 0));
+        Assert.Contains("[N, K]", Assert.Throws<ArgumentException>(() => TensorMetrics.TopKCorrect(flat, labels4, 1)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TensorMetrics.TopKCorrect(logits, labels4, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => Accuracy.TopKCorrect(Logits, 6, [0, 1, 2, 6], 1));
         Assert.Throws<ArgumentException>(() => Accuracy.TopKCorrect(Logits, 5, Labels, 1));
     }

@@ -1,4 +1,6 @@
 using ResNetGen.Torch;
+using ResNetGen.Reports;
+using ResNetGen.Reports.Metrics;
 using ResNetGen.Training;
 using Xunit;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using ResNetGen.Reports;
+using ResNetGen.Reports.Metrics;
 using ResNetGen.Training;
 using Xunit;
 

@@ -1,3 +1,5 @@
+using ResNetGen.Reports;
+using ResNetGen.Reports.Metrics;
 using ResNetGen.Training;
 
 namespace ResNetGen.Runtime.Tests.Reports;

@@ -1,5 +1,7 @@
 using ResNetGen.Data;
 using ResNetGen.Torch;
+using ResNetGen.Reports;
+using ResNetGen.Reports.Metrics;
 using ResNetGen.Training;
 using ResNetGen.Zoo;
 using Xunit;

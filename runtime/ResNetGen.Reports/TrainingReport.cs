@@ -1,4 +1,6 @@
-namespace ResNetGen.Training;
+using ResNetGen.Reports.Metrics;
+
+namespace ResNetGen.Reports;
 
 /// <summary>The files <see cref="TrainingReport.WriteAll"/> wrote (Steps is null when no per-step series was recorded).</summary>
 public sealed record ReportFiles(string Csv, string Json, string Html, string? StepsCsv);

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
-using static ResNetGen.Training.ReportText;
+using static ResNetGen.Reports.ReportText;
 
-namespace ResNetGen.Training;
+namespace ResNetGen.Reports;
 
 /// <summary>One line of a chart; NaN values break the line.</summary>
 internal sealed record ChartSeries(string Name, string Color, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false);

@@ -1,7 +1,7 @@
 using System.Text;
-using ResNetGen.Torch;
+using ResNetGen.Torch; // AtomicWrite and IoErrors: internal, shared as source with the runtime
 
-namespace ResNetGen.Training;
+namespace ResNetGen.Reports;
 
 /// <summary>
 /// Writes report files atomically (see <see cref="AtomicWrite"/>), creating their folder first.

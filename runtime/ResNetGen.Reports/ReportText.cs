@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using ResNetGen.Reports.Metrics;
 
-namespace ResNetGen.Training;
+namespace ResNetGen.Reports;
 
 /// <summary>Escaping and number formatting shared by the report writers (invariant culture throughout).</summary>
 internal static class ReportText

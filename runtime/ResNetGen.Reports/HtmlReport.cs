@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
-using static ResNetGen.Training.ReportText;
+using ResNetGen.Reports.Metrics;
+using static ResNetGen.Reports.ReportText;
 
-namespace ResNetGen.Training;
+namespace ResNetGen.Reports;
 
 /// <summary>
 /// A self-contained HTML training report: run information and headline accuracies, SVG charts

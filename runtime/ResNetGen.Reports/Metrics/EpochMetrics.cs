@@ -1,4 +1,4 @@
-namespace ResNetGen.Training;
+namespace ResNetGen.Reports.Metrics;
 
 /// <summary>
 /// One finished epoch: training loss and accuracy (averaged over the epoch's batches), test loss

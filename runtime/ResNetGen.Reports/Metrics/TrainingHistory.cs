@@ -1,4 +1,4 @@
-namespace ResNetGen.Training;
+namespace ResNetGen.Reports.Metrics;
 
 /// <summary>
 /// A training run: what ran, where, with which settings, and its epochs so far. The Trainer

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using ResNetGen.Reports.Metrics;
 
-namespace ResNetGen.Training;
+namespace ResNetGen.Reports;
 
 /// <summary>
 /// Per-epoch metrics as CSV: a header and one row per epoch, invariant culture, numbers in

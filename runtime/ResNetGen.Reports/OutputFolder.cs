@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using ResNetGen.Torch;
+using ResNetGen.Torch; // AtomicWrite and IoErrors: internal, shared as source with the runtime
 
-namespace ResNetGen.Training;
+namespace ResNetGen.Reports;
 
 /// <summary>
 /// The folder a run writes into, checked before any time is spent on training: created if

@@ -1,6 +1,4 @@
-using ResNetGen.Torch;
-
-namespace ResNetGen.Training;
+namespace ResNetGen.Reports.Metrics;
 
 /// <summary>
 /// A K×K table of counts: row = the actual class, column = the predicted class (scikit-learn's
@@ -92,25 +90,6 @@ public sealed class ConfusionMatrix
                 throw new ArgumentOutOfRangeException(nameof(actual), actual[i], $"label {i} is not a class index in [0, {Classes})");
         }
         for (var i = 0; i < predicted.Length; i++) counts[actual[i] * Classes + predicted[i]]++;
-    }
-
-    /// <summary>Adds a batch of predicted class indices and labels given as 1-d integer tensors (any device).</summary>
-    public void Add(Tensor predicted, Tensor actual)
-    {
-        ArgumentNullException.ThrowIfNull(predicted);
-        ArgumentNullException.ThrowIfNull(actual);
-        Add(Metrics.ToLongArray(predicted), Metrics.ToLongArray(actual));
-    }
-
-    /// <summary>Adds a batch given as logits [N, K] (the prediction is the arg-max) and labels [N].</summary>
-    public void AddLogits(Tensor logits, Tensor labels)
-    {
-        ArgumentNullException.ThrowIfNull(logits);
-        ArgumentNullException.ThrowIfNull(labels);
-        if (logits.dim() != 2 || logits.size(1) != Classes)
-            throw new ArgumentException($"logits must be [N, {Classes}]; got [{string.Join(", ", logits.shape)}]", nameof(logits));
-        using var predicted = logits.argmax(1);
-        Add(predicted, labels);
     }
 
     /// <summary>Adds another matrix's counts (e.g. from another evaluation shard).</summary>

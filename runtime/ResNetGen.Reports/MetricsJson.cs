@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ResNetGen.Reports.Metrics;
 
-namespace ResNetGen.Training;
+namespace ResNetGen.Reports;
 
 /// <summary>What a metrics JSON file holds: the run and its epochs, the last confusion matrix and the class names.</summary>
 public sealed record MetricsDocument(TrainingHistory History, ConfusionMatrix? Confusion, IReadOnlyList<string> ClassNames);
