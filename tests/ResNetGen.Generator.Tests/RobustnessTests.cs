@@ -60,9 +60,32 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
         if (r.Next(4) == 0) args.Add($"DropPath = {D(Pick(0.1, 0.3, 2.0))}");
         if (r.Next(5) == 0) args.Add("StrideOnFirstConv = true");
         if (r.Next(5) == 0) args.Add($"SqueezeExcite = {Int(Pick(4, 16), -1, 1000000)}");
+        // The configurable forms (non-square input, Keras biases, block dropout, expansion).
+        if (r.Next(5) == 0) args.Add($"InputHeight = {Int(Pick(28, 64, 1025), 0, -2, 99999)}, InputWidth = {Int(Pick(28, 32, 126), 0, -7)}");
+        if (chaos && r.Next(8) == 0) args.Add($"InputWidth = {Pick(5, 40)}");
+        if (r.Next(4) == 0) args.Add("ConvBias = true");
+        if (r.Next(5) == 0) args.Add($"BlockDropout = {D(Pick(0.0, 0.3, 1.5, -0.2))}");
+        if (r.Next(5) == 0) args.Add($"Expansion = {Int(Pick(1, 2, 4), 0, 100)}");
         var hasResNet = !chaos || r.Next(6) != 0;
         if (hasResNet) sb.Append($"[ResNet({string.Join(", ", args)})]\n");
-        if (r.Next(2) == 0) sb.Append($"[Stem((StemKind){Int(r.Next(3), 5)}, Filters = {Int(Pick(0, 8, 16, 32), -3, 7)})]\n");
+        if (r.Next(2) == 0)
+        {
+            var stem = new List<string> { $"Filters = {Int(Pick(0, 8, 16, 32), -3, 7)}" };
+            if (r.Next(3) == 0) stem.Add($"KernelSize = {Int(Pick(3, 5, 7), 0, -1, 40)}, Stride = {Int(Pick(1, 2), 0, 12)}, Padding = {Int(-1, 0, 9, 100)}");
+            if (r.Next(3) == 0) stem.Add($"Bias = {(r.Next(2) == 0 ? "true" : "false")}, Norm = {(r.Next(2) == 0 ? "true" : "false")}");
+            if (r.Next(3) == 0) stem.Add($"Activation = {(r.Next(2) == 0 ? "true" : "false")}, MaxPool = {(r.Next(2) == 0 ? "true" : "false")}");
+            sb.Append($"[Stem((StemKind){Int(r.Next(3), 5)}, {string.Join(", ", stem)})]\n");
+        }
+        if (r.Next(3) == 0)
+        {
+            sb.Append($"[Shortcut(KernelSize = {Int(Pick(1, 1, 3), 2, 0, 99)}, Padding = {Int(-1, 0, 4)}, Bias = {(r.Next(2) == 0 ? "true" : "false")}, ")
+              .Append($"Norm = {(r.Next(2) == 0 ? "true" : "false")}, Input = (ShortcutInput){Int(r.Next(3), 9, -1)})]\n");
+        }
+        if (r.Next(3) == 0)
+        {
+            var hidden = r.Next(3) == 0 ? "" : $", Hidden = new[] {{ {string.Join(", ", Enumerable.Range(0, 1 + r.Next(2)).Select(_ => Int(Pick(16, 128), 0, -5)))} }}";
+            sb.Append($"[Head((HeadPool){Int(r.Next(2), 4)}{hidden}, Activation = (ActivationKind){Int(r.Next(3), 6)}, Dropout = {D(Pick(0.0, 0.5, 2.0))}, Norm = {(r.Next(2) == 0 ? "true" : "false")})]\n");
+        }
         var stages = chaos && r.Next(6) == 0 ? 0 : 1 + r.Next(4);
         for (var s = 0; s < stages; s++)
         {
@@ -74,6 +97,9 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
             if (r.Next(6) == 0) named.Add($"SqueezeExcite = {Int(4, 0, -1)}");
             if (blocks.Count > 0 && r.Next(3) == 0) named.Add($"CustomBlock = typeof({Pick(blocks.ToArray())})");
             if (chaos && r.Next(10) == 0) named.Add("CustomBlock = typeof(int)");
+            if (r.Next(6) == 0) named.Add($"Expansion = {Int(Pick(2, 4), 0, 99)}");
+            if (r.Next(6) == 0) named.Add($"BlockDropout = {D(Pick(0.2, 0.5, -1.0))}");
+            if (r.Next(6) == 0) named.Add("SkipFirstPreActivation = true");
             var head = $"{Int(Pick(4, 8, 16), 0, -4, 70000)}, {Int(1 + r.Next(2), 0, -1, 5000)}, stride: {Int(Pick(1, 2), 0, 3, 9)}";
             sb.Append($"[ResidualStage({head}{(named.Count > 0 ? ", " + string.Join(", ", named) : "")})]\n");
         }
