@@ -311,6 +311,16 @@ internal static class Emitter
         w.Line($"$\"{ir.Target.Name} expects input of shape [N, {ir.InChannels}, H, W]; got [{{string.Join(\", \", input.shape)}}].\", nameof(input));");
         w.Outdent();
         w.Close();
+        if (ir.InputHeight > 0 && !ir.Head.Nodes.Any(n => n.Op == Op.AdaptiveAvgPool))
+        {
+            // A flatten head's first linear layer was sized for exactly the declared input.
+            w.Open($"if (input.size(2) != {ir.InputHeight} || input.size(3) != {ir.InputWidth})");
+            w.Line("throw new global::System.ArgumentException(");
+            w.Indent();
+            w.Line($"$\"{ir.Target.Name} flattens its last feature map, so it expects input of shape [N, {ir.InChannels}, {ir.InputHeight}, {ir.InputWidth}]; got [{{string.Join(\", \", input.shape)}}].\", nameof(input));");
+            w.Outdent();
+            w.Close();
+        }
         w.Close();
         w.Line();
     }

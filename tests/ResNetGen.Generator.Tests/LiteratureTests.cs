@@ -88,6 +88,16 @@ public class LiteratureTests(LiteratureOracle oracle)
         Assert.True(oracle.Params["SpecResNetOfficialConstructed"] > SpecResNet.ParameterCount);
     }
 
+    [Fact]
+    public void A_flatten_head_rejects_another_input_size_with_a_clear_error()
+    {
+        using var net = new SpecResNet();
+        using var scope = torch.NewDisposeScope();
+        var error = Assert.Throws<ArgumentException>(() => net.forward(torch.rand(new long[] { 1, 1, 128, 128 })));
+        Assert.Contains("[N, 1, 1025, 126]", error.Message);
+        Assert.Contains("[1, 1, 128, 128]", error.Message);
+    }
+
     [Theory]
     [MemberData(nameof(Names))]
     public void Forward_and_backward_run_at_the_declared_input_size(string name)
