@@ -42,7 +42,7 @@ public sealed class LiteratureCollection : ICollectionFixture<LiteratureOracle>;
 /// epoch on a Fashion-MNIST slice lowers the loss.
 /// </summary>
 [Collection("literature")]
-public class LiteratureTests(LiteratureOracle oracle)
+public class LiteratureTests(LiteratureOracle oracle, Xunit.Abstractions.ITestOutputHelper output)
 {
     private sealed record Case(long ParameterCount, Func<Module<Tensor, Tensor>> Create, long[] Input);
 
@@ -159,6 +159,7 @@ public class LiteratureTests(LiteratureOracle oracle)
             optimizer.step();
             losses.Add(loss.item());
         }
+        output.WriteLine($"{name}: {string.Join(", ", losses.Select(l => l.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}");
         var first = losses.Take(3).Average();
         var last = losses.TakeLast(3).Average();
         Assert.True(last < first, $"{name}: loss {first:F3} over the first three batches, {last:F3} over the last three ({string.Join(", ", losses.Select(l => l.ToString("F2")))})");
