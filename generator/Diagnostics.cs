@@ -1,11 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace ResNetGen.Generator;
 
 /// <summary>Every diagnostic the generator reports (keep AnalyzerReleases.Unshipped.md in step).</summary>
-internal static class Diagnostics
+internal static partial class Diagnostics
 {
     private const string Category = "ResNetGen";
 
@@ -120,7 +121,7 @@ internal static class Diagnostics
                      IdentityShapeChange, ZeroPadShrinks, SpatialTooSmall, OddSizeHalved, BasicBlockUnsupported,
                      CustomBranchMismatch, MemberClash, BadCustomBlock, Unused, NoTarget, RecordNotSupported,
                      StaticNotSupported, HasBaseClass, InternalError,
-                 })
+                 }.Concat(ConfigurationDescriptors))
         {
             map[d.Id] = d;
         }
@@ -143,6 +144,10 @@ internal readonly record struct LocationKey(LocationTarget Target, int Stage, st
     public static LocationKey Stem(string argument = "") => new(LocationTarget.Stem, -1, argument);
 
     public static LocationKey StageAt(int stage, string argument = "") => new(LocationTarget.Stage, stage, argument);
+
+    public static LocationKey Head(string argument = "") => new(LocationTarget.Head, -1, argument);
+
+    public static LocationKey Shortcut(string argument = "") => new(LocationTarget.Shortcut, -1, argument);
 }
 
 internal enum LocationTarget
@@ -151,6 +156,8 @@ internal enum LocationTarget
     ResNet,
     Stem,
     Stage,
+    Head,
+    Shortcut,
 }
 
 /// <summary>

@@ -105,6 +105,11 @@ internal static class Emitter
         Const("Input channels the network expects.", "int", "InChannels", Int(ir.InChannels));
         Const("Classes of the linear head; 0 when the network is a feature extractor without a head.", "int", "NumClasses", Int(ir.NumClasses));
         Const("The input size the shapes below were inferred for (0 = not declared).", "int", "InputSize", Int(ir.InputSize));
+        if (ir.InputHeight != ir.InputWidth)
+        {
+            Const("The input height the shapes below were inferred for (a non-square input).", "int", "InputHeight", Int(ir.InputHeight));
+            Const("The input width the shapes below were inferred for (a non-square input).", "int", "InputWidth", Int(ir.InputWidth));
+        }
         Const("Learnable parameters (buffers such as BN running statistics excluded), as <c>sum(p.numel() for p in model.parameters())</c>.", "long", "ParameterCount", Format(a.ParameterCount));
         if (ir.InputHeight > 0)
         {
@@ -306,6 +311,16 @@ internal static class Emitter
         w.Line($"$\"{ir.Target.Name} expects input of shape [N, {ir.InChannels}, H, W]; got [{{string.Join(\", \", input.shape)}}].\", nameof(input));");
         w.Outdent();
         w.Close();
+        if (ir.InputHeight > 0 && !ir.Head.Nodes.Any(n => n.Op == Op.AdaptiveAvgPool))
+        {
+            // A flatten head's first linear layer was sized for exactly the declared input.
+            w.Open($"if (input.size(2) != {ir.InputHeight} || input.size(3) != {ir.InputWidth})");
+            w.Line("throw new global::System.ArgumentException(");
+            w.Indent();
+            w.Line($"$\"{ir.Target.Name} flattens its last feature map, so it expects input of shape [N, {ir.InChannels}, {ir.InputHeight}, {ir.InputWidth}]; got [{{string.Join(\", \", input.shape)}}].\", nameof(input));");
+            w.Outdent();
+            w.Close();
+        }
         w.Close();
         w.Line();
     }

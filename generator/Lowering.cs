@@ -11,7 +11,7 @@ namespace ResNetGen.Generator;
 /// infers over what has been lowered so far, and reporting what cannot be built. After this step
 /// nothing looks at attributes again.
 /// </summary>
-internal static class Lowering
+internal static partial class Lowering
 {
     public sealed record Result(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
 
@@ -67,8 +67,9 @@ internal static class Lowering
     private static readonly TemplateParam DropPathParam = new("drop_path", ParamType.Double, 0, false);
 
     /// <summary>The template of a built-in block kind (torchvision's BasicBlock / Bottleneck, or the v2 pre-activation blocks).</summary>
-    public static BlockTemplate BuiltIn(BlockKind kind, bool strideOnFirstConv, int reduction, bool dropPath)
+    public static BlockTemplate BuiltIn(BlockKind kind, bool strideOnFirstConv, int reduction, bool dropPath, BuiltInOptions? options = null)
     {
+        var o = options ?? BuiltInOptions.Default;
         var inC = Expr.P("in_channels");
         var outC = Expr.P("out_channels");
         var width = Expr.P("width");
@@ -77,33 +78,39 @@ internal static class Lowering
         var tap = -1;
         var bottleneck = kind is BlockKind.Bottleneck or BlockKind.PreActBottleneck;
         var preAct = kind is BlockKind.PreActBasic or BlockKind.PreActBottleneck;
-        if (preAct)
+        var bias = o.Bias;
+        var n = 1; // index of the next batch norm
+        if (preAct && !o.SkipPreActivation)
         {
-            b.Add(Norm("bn1", inC));
+            b.Add(Norm($"bn{n++}", inC));
             b.Add(Relu(inPlace: true));
-            tap = b.Count - 1;
+            if (o.Input != ShortcutInput.Raw) tap = b.Count - 1;
         }
-        var n = preAct ? 2 : 1; // index of the next batch norm
+        void Dropout()
+        {
+            if (o.Dropout > 0) b.Add(new Node(Op.Dropout, "", EquatableArray<int>.Empty) { Value = o.Dropout });
+        }
         if (!bottleneck)
         {
-            b.Add(Conv("conv1", inC, outC, 3, stride, Expr.One));
-            if (!preAct) b.Add(Norm("bn1", outC));
-            else b.Add(Norm("bn2", outC));
+            b.Add(Conv("conv1", inC, outC, 3, stride, Expr.One, bias: bias));
+            b.Add(Norm($"bn{n++}", outC));
             b.Add(Relu(inPlace: true));
-            b.Add(Conv("conv2", outC, outC, 3, Expr.One, Expr.One));
-            if (!preAct) b.Add(Norm("bn2", outC));
+            Dropout();
+            b.Add(Conv("conv2", outC, outC, 3, Expr.One, Expr.One, bias: bias));
+            if (!preAct) b.Add(Norm($"bn{n++}", outC));
         }
         else
         {
             var dilation = Expr.P("dilation");
-            b.Add(Conv("conv1", inC, width, 1, strideOnFirstConv ? stride : Expr.One, Expr.Zero));
+            b.Add(Conv("conv1", inC, width, 1, strideOnFirstConv ? stride : Expr.One, Expr.Zero, bias: bias));
             b.Add(Norm($"bn{n++}", width));
             b.Add(Relu(inPlace: true));
-            b.Add(Conv("conv2", width, width, 3, strideOnFirstConv ? Expr.One : stride, dilation, dilation, Expr.P("groups")));
+            b.Add(Conv("conv2", width, width, 3, strideOnFirstConv ? Expr.One : stride, dilation, dilation, Expr.P("groups"), bias));
             b.Add(Norm($"bn{n++}", width));
             b.Add(Relu(inPlace: true));
-            b.Add(Conv("conv3", width, outC, 1, Expr.One, Expr.Zero));
-            if (!preAct) b.Add(Norm("bn3", outC));
+            Dropout();
+            b.Add(Conv("conv3", width, outC, 1, Expr.One, Expr.Zero, bias: bias));
+            if (!preAct) b.Add(Norm($"bn{n++}", outC));
         }
         if (reduction > 0) b.Add(new Node(Op.SqueezeExcite, "se", EquatableArray<int>.Empty) { InC = outC, OutC = outC, Reduced = Expr.P("se_channels") });
 
@@ -129,6 +136,7 @@ internal static class Lowering
             _ => ("PreActBottleneck", "Pre-activation bottleneck block (ResNet v2: BN-ReLU before each convolution)"),
         };
         if (reduction > 0) description += ", with squeeze-excitation";
+        (name, description) = o.Describe(name, description);
         var zeroInit = kind switch { BlockKind.Basic => "bn2", BlockKind.Bottleneck => "bn3", _ => null };
         var body = CloseBlock(b, tap, dropPath, preAct ? ActivationKind.None : ActivationKind.Relu, 0);
         return new BlockTemplate(name, description, parameters.ToEquatableArray(), body, zeroInit, null);
@@ -197,7 +205,7 @@ internal static class Lowering
         return new BlockTemplate(custom.Target.Name, $"Custom residual block <c>{custom.Target.Name}</c>: {layers}", parameters.ToEquatableArray(), body, zeroInit ?? lastNorm, custom.Target);
     }
 
-    private sealed class Context
+    private sealed partial class Context
     {
         private readonly NetworkSpec spec;
         private readonly EquatableArray<CustomBlockSpec> customBlocks;
@@ -211,7 +219,7 @@ internal static class Lowering
             this.spec = spec;
             this.customBlocks = customBlocks;
             this.ct = ct;
-            sink = new ShapeSink(Found, spec.InputSize);
+            sink = new ShapeSink(Found, spec.InputSize > 0 ? spec.InputSize : spec.Config.InputHeight);
         }
 
         private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationKey where, params object[] args) =>
@@ -225,12 +233,13 @@ internal static class Lowering
         public NetworkIr Run()
         {
             var none = EquatableArray<Binding>.Empty;
-            var input = Shape.Input(spec.InChannels, spec.InputSize, spec.InputSize);
+            var (height, width) = InputHeightWidth();
+            var input = Shape.Input(spec.InChannels, height, width);
             var stages = spec.Stages;
             var firstPreAct = stages.Count > 0 && IsPreAct(EffectiveBlock(stages[0]), stages[0].CustomBlock);
             var lastPreAct = stages.Count > 0 && IsPreAct(EffectiveBlock(stages[stages.Count - 1]), stages[stages.Count - 1].CustomBlock);
 
-            var stem = LowerStem(!firstPreAct);
+            var stem = LowerStem(firstPreAct, stages.Count > 0 && stages[0].Config.SkipFirstPreActivation);
             sink.Key = LocationKey.Stem();
             sink.WhereOf = n => n.Op == Op.MaxPool ? "stem max-pool" : "stem";
             var current = ShapeInference.Graph(stem, none, input, null, sink).Output(input);
@@ -247,27 +256,11 @@ internal static class Lowering
                 stageIrs.Add(stage);
             }
 
-            var head = new List<Node>();
-            if (lastPreAct)
-            {
-                head.Add(Norm("norm", Expr.Of(current.C)));
-                head.Add(Relu("relu", inPlace: true));
-            }
-            head.Add(new Node(Op.AdaptiveAvgPool, "avgpool", EquatableArray<int>.Empty) { OutH = 1, OutW = 1 });
-            head.Add(new Node(Op.Flatten, "", EquatableArray<int>.Empty));
-            if (spec.NumClasses > 0)
-            {
-                if (spec.Dropout > 0) head.Add(new Node(Op.Dropout, "", EquatableArray<int>.Empty) { Value = spec.Dropout });
-                head.Add(new Node(Op.Linear, "fc", EquatableArray<int>.Empty) { InC = Expr.Of(current.C), OutC = Expr.Of(spec.NumClasses), Bias = true });
-            }
-            else if (spec.Dropout > 0)
-            {
-                Report(Diagnostics.Unused, LocationKey.ResNet("Dropout"), "Dropout applies to the head, and NumClasses = 0 has no head");
-            }
+            var head = LowerHead(current, lastPreAct);
 
             var ir = new NetworkIr(
-                spec.Target, Describe(stageIrs), spec.InChannels, spec.InputSize, spec.InputSize, spec.NumClasses,
-                stem, stageIrs.ToEquatableArray(), new Graph(head.ToEquatableArray()), templates.ToEquatableArray(), spec.ZeroInitResidual);
+                spec.Target, Describe(stageIrs), spec.InChannels, height, width, spec.NumClasses,
+                stem, stageIrs.ToEquatableArray(), head, templates.ToEquatableArray(), spec.ZeroInitResidual);
             CheckMemberClashes(ir);
             return ir;
         }
@@ -276,46 +269,6 @@ internal static class Lowering
         {
             var stem = spec.Stem switch { StemKind.Cifar => "CIFAR stem", StemKind.Deep => "deep stem", _ => "ImageNet stem" };
             return $"{stem}, {stages.Count} stage(s) of [{string.Join(", ", stages.Select(s => s.Blocks.Count))}] blocks";
-        }
-
-        // ------------------------------------------------------------------ stem
-
-        private Graph LowerStem(bool norm)
-        {
-            var width = spec.StemFilters > 0 ? spec.StemFilters : spec.Stem == StemKind.Cifar ? 16 : 64;
-            var nodes = new List<Node>();
-            var inC = Expr.Of(spec.InChannels);
-            switch (spec.Stem)
-            {
-                case StemKind.Deep:
-                {
-                    var mid = Expr.Of(width / 2);
-                    var body = new[]
-                    {
-                        Conv("", inC, mid, 3, Expr.Of(2), Expr.One), Norm("", mid), Relu(),
-                        Conv("", mid, mid, 3, Expr.One, Expr.One), Norm("", mid), Relu(),
-                        Conv("", mid, Expr.Of(width), 3, Expr.One, Expr.One),
-                    };
-                    nodes.Add(new Node(Op.Sequential, "conv1", EquatableArray<int>.Empty) { Body = new Graph(body.ToEquatableArray()), OutC = Expr.Of(width) });
-                    break;
-                }
-                case StemKind.Cifar:
-                    nodes.Add(Conv("conv1", inC, Expr.Of(width), 3, Expr.One, Expr.One));
-                    break;
-                default:
-                    nodes.Add(Conv("conv1", inC, Expr.Of(width), 7, Expr.Of(2), Expr.Of(3)));
-                    break;
-            }
-            if (norm)
-            {
-                nodes.Add(Norm("bn1", Expr.Of(width)));
-                nodes.Add(Relu("relu", inPlace: true));
-            }
-            if (spec.Stem != StemKind.Cifar)
-            {
-                nodes.Add(new Node(Op.MaxPool, "maxpool", EquatableArray<int>.Empty) { Kernel = 3, Stride = Expr.Of(2), Padding = Expr.One });
-            }
-            return new Graph(nodes.ToEquatableArray());
         }
 
         // ------------------------------------------------------------------ stages
@@ -392,7 +345,13 @@ internal static class Lowering
                 return null;
             }
 
-            var template = custom is not null ? Custom(custom) : BuiltIn(kind, spec.StrideOnFirstConv, reduction, spec.DropPath > 0);
+            if (!CheckStageOptions(index, stage, kind, custom)) return null;
+            var options = BlockOptions(stage, kind);
+            var template = custom is not null ? Custom(custom) : BuiltIn(kind, spec.StrideOnFirstConv, reduction, spec.DropPath > 0, options);
+            var first = custom is null && stage.Config.SkipFirstPreActivation
+                ? BuiltIn(kind, spec.StrideOnFirstConv, reduction, spec.DropPath > 0, options with { SkipPreActivation = true })
+                : template;
+            var expansion = stage.Config.Expansion ?? spec.Config.Expansion;
             var uses = new List<BlockUse>();
             for (var j = 0; j < stage.Blocks; j++)
             {
@@ -410,7 +369,7 @@ internal static class Lowering
                 else
                 {
                     args.Add(new("width", checked((long)stage.Filters * widthPerGroup / 64 * groups)));
-                    args.Add(new("out_channels", checked((long)stage.Filters * 4)));
+                    args.Add(new("out_channels", checked((long)stage.Filters * expansion)));
                 }
                 if (custom is null && reduction > 0) args.Add(new("se_channels", Math.Max(1, args[args.Count - 1].Value / reduction)));
                 args.Add(new("stride", stride));
@@ -422,10 +381,11 @@ internal static class Lowering
                 var bindings = args.ToEquatableArray();
                 if (custom is not null && !CheckGroups(template, bindings, current, index, label)) return null;
                 var rate = spec.DropPath > 0 && blockCount > 1 ? spec.DropPath * globalIndex / (blockCount - 1) : 0.0;
-                var use = LowerBlock(template, bindings, current, shortcut, stage, index, j, custom, kind, Math.Round(rate, 12));
+                var blockTemplate = j == 0 ? first : template;
+                var use = LowerBlock(blockTemplate, bindings, current, shortcut, stage, index, j, custom, kind, Math.Round(rate, 12));
                 if (use is null) return null;
                 uses.Add(use);
-                current = ShapeInference.Graph(template.Body, bindings, current, use.Downsample, null).Output(current);
+                current = ShapeInference.Graph(blockTemplate.Body, bindings, current, use.Downsample, null).Output(current);
                 globalIndex++;
             }
             return new StageIr($"layer{index + 1}", Graph.Empty, uses.ToEquatableArray());
@@ -507,15 +467,20 @@ internal static class Lowering
                             ? new Node(Op.AvgPool, "", EquatableArray<int>.Empty) { Kernel = stride, Stride = Expr.Of(stride), CeilMode = true, CountIncludePad = false }
                             : new Node(Op.Identity, "", EquatableArray<int>.Empty));
                     }
-                    nodes.Add(Conv("", Expr.Of(tapShape.C), Expr.Of(output.C), 1, Expr.Of(avg ? 1 : stride), Expr.Zero));
-                    nodes.Add(Norm("", Expr.Of(output.C)));
-                    downsample = new Node(Op.Sequential, "downsample", EquatableArray<int>.Empty) { Body = new Graph(nodes.ToEquatableArray()), OutC = Expr.Of(output.C) };
+                    var projection = spec.Config.Shortcut;
+                    nodes.Add(Conv("", Expr.Of(tapShape.C), Expr.Of(output.C), projection.Kernel, Expr.Of(avg ? 1 : stride),
+                        Expr.Of(projection.Padding >= 0 ? projection.Padding : (projection.Kernel - 1) / 2), bias: projection.Bias ?? spec.Config.ConvBias));
+                    if (projection.Norm) nodes.Add(Norm("", Expr.Of(output.C)));
+                    downsample = nodes.Count == 1
+                        ? nodes[0] with { Name = "downsample" } // a bare convolution, as Wide ResNet's convShortcut
+                        : new Node(Op.Sequential, "downsample", EquatableArray<int>.Empty) { Body = new Graph(nodes.ToEquatableArray()), OutC = Expr.Of(output.C) };
                     kindName = avg ? "avgdown" : "projection";
                     break;
                 }
             }
             var shortcutOut = ShapeInference.Node(downsample, b, new[] { tapShape }, null, null).Out;
-            var mismatch = input.Known ? shortcutOut.H != output.H || shortcutOut.W != output.W : irregular;
+            var mismatch = input.Known ? shortcutOut.H != output.H || shortcutOut.W != output.W : irregular || IrregularShortcut(kindName);
+            if (mismatch && ReportShortcutMismatch(kindName, label, shortcutOut, output)) return null;
             if (mismatch)
             {
                 var name = custom?.Target.Name ?? kind.ToString();

@@ -28,7 +28,10 @@ internal sealed record TypeTarget(string? Namespace, EquatableArray<ContainingTy
 internal sealed record StageSpec(
     int Filters, int Blocks, int Stride,
     BlockKind? Block, string? CustomBlock, string? CustomBlockDisplay, ShortcutKind? Shortcut,
-    int? Groups, int? WidthPerGroup, int? Dilation, int? SqueezeExcite);
+    int? Groups, int? WidthPerGroup, int? Dilation, int? SqueezeExcite, StageOptions? Options = null)
+{
+    public StageOptions Config => Options ?? StageOptions.Default;
+}
 
 internal sealed record NetworkSpec(
     TypeTarget Target,
@@ -37,7 +40,11 @@ internal sealed record NetworkSpec(
     BlockKind Block, ShortcutKind Shortcut, int Groups, int WidthPerGroup,
     bool ZeroInitResidual, double Dropout, double DropPath, bool StrideOnFirstConv, int SqueezeExcite,
     EquatableArray<StageSpec> Stages,
-    EquatableArray<string> UserMembers);
+    EquatableArray<string> UserMembers,
+    NetworkOptions? Options = null)
+{
+    public NetworkOptions Config => Options ?? NetworkOptions.Default;
+}
 
 internal enum LayerKind { Conv, BatchNorm, Relu, LeakyRelu, MaxPool, AvgPool, Dropout, SqueezeExcite }
 

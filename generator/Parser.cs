@@ -11,7 +11,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace ResNetGen.Generator;
 
 /// <summary>Symbols → specs. Reads attribute data, validates ranges, records where each argument sits.</summary>
-internal static class Parser
+internal static partial class Parser
 {
     public const string ResNetAttribute = "ResNetGen.ResNetAttribute";
     public const string StemAttribute = "ResNetGen.StemAttribute";
@@ -114,6 +114,8 @@ internal static class Parser
             }
         }
 
+        var options = ParseOptions(symbol, resnet, stem, (StemKind)stemKind, locations, diagnostics, ct);
+
         var members = symbol.GetMembers()
             .Where(m => !m.IsImplicitlyDeclared)
             .Select(m => m is IMethodSymbol { MethodKind: MethodKind.Constructor, Parameters.Length: 0, IsStatic: false } ? "constructor" : m.Name)
@@ -131,7 +133,7 @@ internal static class Parser
                 (StemKind)stemKind, stemFilters,
                 (BlockKind)block, (ShortcutKind)shortcut, groups, widthPerGroup,
                 zeroInit, dropout, dropPath, strideOnFirst, se,
-                stages.ToEquatableArray(), members);
+                stages.ToEquatableArray(), members, options);
         }
 
         return new ParsedNetwork(name, spec, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
@@ -191,7 +193,8 @@ internal static class Parser
             }
         }
 
-        return new StageSpec(filters, blocks, stride, (BlockKind?)block, custom, customDisplay, (ShortcutKind?)shortcut, groups, widthPerGroup, dilation, se);
+        return new StageSpec(filters, blocks, stride, (BlockKind?)block, custom, customDisplay, (ShortcutKind?)shortcut, groups, widthPerGroup, dilation, se,
+            ParseStageOptions(named, index, diagnostics));
     }
 
     /// <summary>[ResidualStage] on a class without [ResNet]: RNG003 at each stage attribute.</summary>

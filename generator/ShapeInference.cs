@@ -155,9 +155,10 @@ internal static class ShapeInference
         if (s > 1 && input.H % 2 == 1 && input.H > 1) sink?.Odd(s, input.H);
         var h = OutSize(input.H, k, s, p, d, ceil);
         var w = OutSize(input.W, k, s, p, d, ceil);
-        if (h < 1 || w < 1 || (s > 1 && (input.H == 1 || input.W == 1)))
+        if (h < 1 || w < 1 || (s > 1 && input.H == 1 && input.W == 1))
         {
             // A stride on a 1×1 map (or a kernel larger than the padded map) asks for less than one pixel.
+            // A non-square map may be one pixel wide and taller: PyTorch strides it to 1 (Spec-ResNet's last block, 5×1 → 2×1).
             sink?.Small(h < 1 ? $"a {k}×{k} window over {input.H}×{input.W} gives {h}×{w}" : $"stride {s} on a 1×1 map");
             h = Math.Max(1, h);
             w = Math.Max(1, w);

@@ -54,4 +54,19 @@ public sealed class ResNetAttribute : Attribute
 
     /// <summary>Squeeze-and-excitation reduction for every stage that does not override it (0 = off; 16 in Hu et al.).</summary>
     public int SqueezeExcite { get; set; }
+
+    /// <summary>Input height when it differs from the width (0 = <see cref="InputSize"/>); e.g. a 1025 × 126 spectrogram.</summary>
+    public int InputHeight { get; set; }
+
+    /// <summary>Input width when it differs from the height (0 = <see cref="InputSize"/>).</summary>
+    public int InputWidth { get; set; }
+
+    /// <summary>Every convolution learns a bias (Keras's <c>Conv2D</c> default): stem, blocks and shortcuts, unless <see cref="StemAttribute.Bias"/> or <see cref="ShortcutAttribute.Bias"/> say otherwise.</summary>
+    public bool ConvBias { get; set; }
+
+    /// <summary>Dropout between the convolutions of built-in blocks, for every stage that does not override it (Wide ResNet's 0.3; default 0 = none).</summary>
+    public double BlockDropout { get; set; }
+
+    /// <summary>Bottleneck expansion: a stage outputs <c>filters × Expansion</c> channels (default 4).</summary>
+    public int Expansion { get; set; } = 4;
 }

@@ -51,4 +51,16 @@ public sealed class ResidualStageAttribute : Attribute
 
     /// <summary>Squeeze-and-excitation reduction (0 = off; unset: the network's).</summary>
     public int SqueezeExcite { get; set; }
+
+    /// <summary>Bottleneck expansion of this stage (unset: the network's <see cref="ResNetAttribute.Expansion"/>); Keras's resnet_v2 uses 4 in the first stage and 2 after.</summary>
+    public int Expansion { get; set; }
+
+    /// <summary>Dropout between the convolutions of this stage's built-in blocks (unset: the network's <see cref="ResNetAttribute.BlockDropout"/>).</summary>
+    public double BlockDropout { get; set; }
+
+    /// <summary>
+    /// The first block of this stage omits its leading BN-ReLU, because its input already went through
+    /// one (a stem that ends in BN-ReLU): the first unit of Keras's <c>resnet_v2</c>. Pre-activation blocks only.
+    /// </summary>
+    public bool SkipFirstPreActivation { get; set; }
 }

@@ -60,9 +60,37 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
         if (r.Next(4) == 0) args.Add($"DropPath = {D(Pick(0.1, 0.3, 2.0))}");
         if (r.Next(5) == 0) args.Add("StrideOnFirstConv = true");
         if (r.Next(5) == 0) args.Add($"SqueezeExcite = {Int(Pick(4, 16), -1, 1000000)}");
+        // The configurable forms (non-square input, Keras biases, block dropout, expansion).
+        if (r.Next(5) == 0 && (chaos || !args.Any(a => a.StartsWith("InputSize", StringComparison.Ordinal))))
+        {
+            args.Add($"InputHeight = {Int(Pick(28, 64, 1025), 0, -2, 99999)}, InputWidth = {Int(Pick(28, 32, 126), 0, -7)}");
+        }
+        if (chaos && r.Next(8) == 0) args.Add($"InputWidth = {Pick(5, 40)}");
+        if (r.Next(4) == 0) args.Add("ConvBias = true");
+        if (r.Next(5) == 0) args.Add($"BlockDropout = {D(chaos ? Pick(0.0, 0.3, 1.5, -0.2) : Pick(0.0, 0.3))}");
+        if (r.Next(5) == 0) args.Add($"Expansion = {Int(Pick(1, 2, 4), 0, 100)}");
         var hasResNet = !chaos || r.Next(6) != 0;
         if (hasResNet) sb.Append($"[ResNet({string.Join(", ", args)})]\n");
-        if (r.Next(2) == 0) sb.Append($"[Stem((StemKind){Int(r.Next(3), 5)}, Filters = {Int(Pick(0, 8, 16, 32), -3, 7)})]\n");
+        if (r.Next(2) == 0)
+        {
+            var stem = new List<string> { $"Filters = {Int(Pick(0, 8, 16, 32), -3, 7)}" };
+            if (r.Next(3) == 0) stem.Add($"KernelSize = {Int(Pick(3, 5, 7), 0, -1, 40)}, Stride = {Int(Pick(1, 2), 0, 12)}, Padding = {Int(-1, 0, 9, 100)}");
+            if (r.Next(3) == 0) stem.Add($"Bias = {(r.Next(2) == 0 ? "true" : "false")}, Norm = {(r.Next(2) == 0 ? "true" : "false")}");
+            if (r.Next(3) == 0) stem.Add($"Activation = {(r.Next(2) == 0 ? "true" : "false")}, MaxPool = {(r.Next(2) == 0 ? "true" : "false")}");
+            sb.Append($"[Stem((StemKind){Int(r.Next(3), 5)}, {string.Join(", ", stem)})]\n");
+        }
+        if (r.Next(3) == 0)
+        {
+            sb.Append($"[Shortcut(KernelSize = {Int(Pick(1, 1, 3), 2, 0, 99)}, Padding = {Int(-1, 0, 4)}, Bias = {(r.Next(2) == 0 ? "true" : "false")}, ")
+              .Append($"Norm = {(r.Next(2) == 0 ? "true" : "false")}, Input = (ShortcutInput){(chaos ? Pick(0, 1, 2, 9, -1) : Pick(0, 0, 1))})]\n");
+        }
+        if (r.Next(3) == 0)
+        {
+            var hidden = r.Next(3) == 0 ? "" : $", Hidden = new[] {{ {string.Join(", ", Enumerable.Range(0, 1 + r.Next(2)).Select(_ => Int(Pick(16, 128), 0, -5)))} }}";
+            var pool = chaos ? Pick(0, 1, 4) : Pick(0, 0, 0, 1);
+            var dropout = chaos ? Pick(0.0, 0.5, 2.0) : Pick(0.0, 0.5);
+            sb.Append($"[Head((HeadPool){pool}{hidden}, Activation = (ActivationKind){Int(r.Next(3), 6)}, Dropout = {D(dropout)}, Norm = {(r.Next(2) == 0 ? "true" : "false")})]\n");
+        }
         var stages = chaos && r.Next(6) == 0 ? 0 : 1 + r.Next(4);
         for (var s = 0; s < stages; s++)
         {
@@ -74,6 +102,9 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
             if (r.Next(6) == 0) named.Add($"SqueezeExcite = {Int(4, 0, -1)}");
             if (blocks.Count > 0 && r.Next(3) == 0) named.Add($"CustomBlock = typeof({Pick(blocks.ToArray())})");
             if (chaos && r.Next(10) == 0) named.Add("CustomBlock = typeof(int)");
+            if (r.Next(8) == 0) named.Add($"Expansion = {Int(Pick(1, 4), 0, 2, 99)}");
+            if (r.Next(6) == 0) named.Add($"BlockDropout = {D(chaos ? Pick(0.2, 0.5, -1.0) : Pick(0.2, 0.5))}");
+            if (r.Next(10) == 0) named.Add("SkipFirstPreActivation = true");
             var head = $"{Int(Pick(4, 8, 16), 0, -4, 70000)}, {Int(1 + r.Next(2), 0, -1, 5000)}, stride: {Int(Pick(1, 2), 0, 3, 9)}";
             sb.Append($"[ResidualStage({head}{(named.Count > 0 ? ", " + string.Join(", ", named) : "")})]\n");
         }
@@ -84,6 +115,8 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
         return sb.ToString();
     }
 
+    private static readonly string[] ConfiguredForms = { "[Shortcut(", "[Head(", "KernelSize = ", "ConvBias", "BlockDropout", "InputHeight", "SkipFirstPreActivation", "MaxPool = ", "Norm = " };
+
     [Theory]
     [InlineData(Target.ResNetGenTorch)]
     [InlineData(Target.TorchSharp)]
@@ -91,6 +124,7 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         var compiled = 0;
         var rejected = 0;
+        var configured = 0;
         for (var seed = 0; seed < 200; seed++)
         {
             var source = RandomProgram(seed);
@@ -112,10 +146,14 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
             var problems = run.GeneratedFileDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
             Assert.True(problems.Count == 0, $"seed {seed}: generated code does not compile cleanly:\n{GeneratorHarness.Describe(problems)}\n{source}");
             if (run.Generated.Length > 0) compiled++;
+            if (run.Generated.Length > 0 && ConfiguredForms.Any(source.Contains)) configured++;
         }
         output.WriteLine($"{target}: {compiled} programs generated code that compiled cleanly; {rejected} were rejected with an error diagnostic.");
         // Both outcomes must actually occur, or the test proves nothing.
         Assert.True(compiled >= 20, $"only {compiled} programs produced code");
         Assert.True(rejected >= 20, $"only {rejected} programs were rejected");
+        // The configurable forms ([Shortcut], [Head], stem and block options) must reach the emitter too.
+        output.WriteLine($"{target}: {configured} of the compiled programs use a configurable form.");
+        Assert.True(configured >= 5, $"only {configured} compiled programs use a configurable form");
     }
 }
