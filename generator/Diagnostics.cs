@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 namespace ResNetGen.Generator;
 
 /// <summary>Every diagnostic the generator reports (keep AnalyzerReleases.Unshipped.md in step).</summary>
-internal static class Diagnostics
+internal static partial class Diagnostics
 {
     private const string Category = "ResNetGen";
 
@@ -124,6 +124,7 @@ internal static class Diagnostics
         {
             map[d.Id] = d;
         }
+        foreach (var d in GraphDescriptors) map[d.Id] = d;
         return map;
     }
 

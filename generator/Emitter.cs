@@ -12,7 +12,7 @@ namespace ResNetGen.Generator;
 /// IR → C# source. The structure of the file (constants, fields, constructor, forward, summary, block
 /// classes) is written here once; every type name and call of a target comes from its <see cref="Dialect"/>.
 /// </summary>
-internal static class Emitter
+internal static partial class Emitter
 {
     public const string ToolName = "ResNetGen.Generator";
 
@@ -34,6 +34,7 @@ internal static class Emitter
 
     public static GeneratedFile EmitNetwork(NetworkModel model, Dialect d, CancellationToken ct)
     {
+        if (model.Ir.DenseLayout) return EmitDenseNetwork(model, d, ct);
         var ir = model.Ir;
         var a = model.Analysis;
         var w = new IndentedWriter();

@@ -11,12 +11,13 @@ namespace ResNetGen.Generator;
 /// infers over what has been lowered so far, and reporting what cannot be built. After this step
 /// nothing looks at attributes again.
 /// </summary>
-internal static class Lowering
+internal static partial class Lowering
 {
     public sealed record Result(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
 
     public static Result Lower(NetworkSpec spec, EquatableArray<CustomBlockSpec> customBlocks, CancellationToken ct)
     {
+        if (spec.Dense is { } dense) return LowerDense(spec, dense, ct);
         var context = new Context(spec, customBlocks, ct);
         try
         {

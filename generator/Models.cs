@@ -37,7 +37,11 @@ internal sealed record NetworkSpec(
     BlockKind Block, ShortcutKind Shortcut, int Groups, int WidthPerGroup,
     bool ZeroInitResidual, double Dropout, double DropPath, bool StrideOnFirstConv, int SqueezeExcite,
     EquatableArray<StageSpec> Stages,
-    EquatableArray<string> UserMembers);
+    EquatableArray<string> UserMembers)
+{
+    /// <summary>The [DenseBlock]/[Transition] attributes in source order (null: a residual network).</summary>
+    public EquatableArray<DenseItemSpec>? Dense { get; init; }
+}
 
 internal enum LayerKind { Conv, BatchNorm, Relu, LeakyRelu, MaxPool, AvgPool, Dropout, SqueezeExcite }
 

@@ -11,7 +11,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace ResNetGen.Generator;
 
 /// <summary>Symbols → specs. Reads attribute data, validates ranges, records where each argument sits.</summary>
-internal static class Parser
+internal static partial class Parser
 {
     public const string ResNetAttribute = "ResNetGen.ResNetAttribute";
     public const string StemAttribute = "ResNetGen.StemAttribute";
@@ -38,6 +38,7 @@ internal static class Parser
         var stages = new List<StageSpec>();
         AttributeData? stem = null;
         var stageIndex = 0;
+        var dense = new List<DenseItemSpec?>();
         foreach (var attribute in symbol.GetAttributes())
         {
             ct.ThrowIfCancellationRequested();
@@ -55,6 +56,10 @@ internal static class Parser
                 else stages.Add(stage);
                 stageIndex++;
             }
+            else if (TryParseDense(attributeName, attribute, dense, locations, diagnostics, ct) && dense[dense.Count - 1] is null)
+            {
+                ok = false;
+            }
         }
 
         if (HasErrorArguments(resnet) || (stem is not null && HasErrorArguments(stem)))
@@ -62,7 +67,7 @@ internal static class Parser
             ok = false; // the compiler already reports the bad argument
         }
 
-        if (stageIndex == 0)
+        if (stageIndex == 0 && dense.Count == 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ResNetWithoutStages, LocationKey.ResNet(), name));
         }
@@ -131,7 +136,10 @@ internal static class Parser
                 (StemKind)stemKind, stemFilters,
                 (BlockKind)block, (ShortcutKind)shortcut, groups, widthPerGroup,
                 zeroInit, dropout, dropPath, strideOnFirst, se,
-                stages.ToEquatableArray(), members);
+                stages.ToEquatableArray(), members)
+            {
+                Dense = dense.Count == 0 ? null : dense.Select(d => d!).ToEquatableArray(),
+            };
         }
 
         return new ParsedNetwork(name, spec, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
