@@ -455,6 +455,7 @@ internal static partial class Emitter
         w.Line("/// <param name=\"downsample\">The shortcut module, or null for the identity.</param>");
         w.Open($"public {name}({string.Join(", ", parameters)}) : base(nameof({name}))");
         foreach (var node in modules) Register(w, node.Name, d.Create(node, ExprText));
+        EmitGateBias(w, block, d);
         w.Line("this.downsample = downsample;");
         w.Line("if (downsample is not null) register_module(\"downsample\", downsample);");
         foreach (var p in block.Params.Where(p => p.Type == Generator.ParamType.Double)) w.Line($"this.{p.Name} = {p.Name};");
@@ -528,6 +529,9 @@ internal static partial class Emitter
                 }
                 case Op.DropPath:
                     w.Line($"{decl}{target} = {d.DropPath(src, "drop_path")};{comment}");
+                    break;
+                case Op.Gate:
+                    w.Line($"{decl}{target} = {GateExpression(names[node.Inputs[0]], names[node.Inputs[1]], names[node.Inputs[2]])};{comment}");
                     break;
                 default:
                     var call = node.Name.Length > 0 ? $"{node.Name}.call({src})" : Functional(node, src, d, ExprText);

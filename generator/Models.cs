@@ -43,7 +43,7 @@ internal sealed record NetworkSpec(
     public EquatableArray<DenseItemSpec>? Dense { get; init; }
 }
 
-internal enum LayerKind { Conv, BatchNorm, Relu, LeakyRelu, MaxPool, AvgPool, Dropout, SqueezeExcite }
+internal enum LayerKind { Conv, BatchNorm, Relu, LeakyRelu, MaxPool, AvgPool, Dropout, SqueezeExcite, Gate }
 
 internal sealed record LayerSpec(
     LayerKind Kind, int Kernel, int Expansion, int Filters, int Stride, bool Strided,

@@ -10,6 +10,7 @@ internal static partial class Parser
 {
     public const string DenseBlockAttribute = "ResNetGen.DenseBlockAttribute";
     public const string TransitionAttribute = "ResNetGen.TransitionAttribute";
+    public const string GateAttribute = "ResNetGen.GateAttribute";
 
     private const int MaxDenseLayers = 1000;
 
@@ -71,5 +72,18 @@ internal static partial class Parser
             if (item is { IsBlock: true }) n++;
         }
         return n;
+    }
+
+    /// <summary>A highway block has one gate and a branch for it to gate.</summary>
+    private static string? GateProblem(List<LayerSpec> layers, string name)
+    {
+        var gates = 0;
+        foreach (var layer in layers)
+        {
+            if (layer.Kind == LayerKind.Gate) gates++;
+        }
+        if (gates == 0) return null;
+        if (gates > 1) return $"Custom block '{name}' has {gates} [Gate] attributes; a highway layer has one transform gate";
+        return gates == layers.Count ? $"Custom block '{name}' has a [Gate] but no branch layers for it to gate" : null;
     }
 }

@@ -267,6 +267,7 @@ internal static partial class Parser
                 "ResNetGen.AvgPoolAttribute" => LayerKind.AvgPool,
                 "ResNetGen.DropoutAttribute" => LayerKind.Dropout,
                 "ResNetGen.SqueezeExciteAttribute" => LayerKind.SqueezeExcite,
+                GateAttribute => LayerKind.Gate,
                 _ => (LayerKind?)null,
             };
             if (kind is null) continue;
@@ -283,6 +284,7 @@ internal static partial class Parser
             {
                 LayerKind.LeakyRelu => first is double s ? s : 0.01,
                 LayerKind.Dropout => first is double p ? p : 0.5,
+                LayerKind.Gate => ReadDouble(named, "InitialBias", -1),
                 _ => 0.0,
             };
             var reduction = kind == LayerKind.SqueezeExcite ? (first is int r ? r : 16) : 0;
@@ -313,6 +315,7 @@ internal static partial class Parser
             if (kind == LayerKind.Dropout) Check("probability", layer.Value, 0, 0.999999);
             if (kind == LayerKind.LeakyRelu) Check("negative slope", layer.Value, -1e6, 1e6);
             if (kind == LayerKind.SqueezeExcite) Check("reduction", layer.Reduction, 1, MaxChannels);
+            if (kind == LayerKind.Gate) Check("initial bias", layer.Value, -1e6, 1e6);
             if (kind is LayerKind.MaxPool or LayerKind.AvgPool && layer.Padding > layer.Kernel / 2)
             {
                 located.Add(DiagnosticInfo.At(Diagnostics.OutOfRange, location,
@@ -325,6 +328,11 @@ internal static partial class Parser
         if (layers.Count == 0)
         {
             located.Add(Block(classLocation, $"Custom block '{name}' has no layer attributes ([Conv], [BatchNorm], [Relu], ...)"));
+            ok = false;
+        }
+        else if (GateProblem(layers, name) is { } gateProblem)
+        {
+            located.Add(Block(classLocation, gateProblem));
             ok = false;
         }
         else if (layers.Count(l => l.Strided) > 1)

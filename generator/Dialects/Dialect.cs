@@ -61,6 +61,9 @@ internal abstract class Dialect
 
     public abstract string Constant(string tensor, int value);
 
+    /// <summary>Fills a tensor with a real constant (a highway gate's initial bias).</summary>
+    public abstract string Fill(string tensor, string value);
+
     /// <summary>PyTorch's default <c>kaiming_normal_</c> (fan-in, gain √2), as torchvision's DenseNet initialises its convolutions.</summary>
     public abstract string KaimingNormalFanIn(string weight);
 

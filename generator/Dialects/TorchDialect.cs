@@ -86,6 +86,8 @@ internal sealed class TorchDialect : Dialect
     public override string KaimingNormalFanOut(string weight) =>
         $"{Init}.kaiming_normal_({weight}, mode: global::ResNetGen.Torch.FanMode.FanOut, nonlinearity: global::ResNetGen.Torch.Nonlinearity.ReLU)";
 
+    public override string Fill(string tensor, string value) => $"{Init}.constant_({tensor}, {value})";
+
     public override string KaimingNormalFanIn(string weight) =>
         $"{Init}.kaiming_normal_({weight}, mode: global::ResNetGen.Torch.FanMode.FanIn, nonlinearity: global::ResNetGen.Torch.Nonlinearity.ReLU)";
 

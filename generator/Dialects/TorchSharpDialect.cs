@@ -99,6 +99,8 @@ internal sealed class TorchSharpDialect : Dialect
     public override string KaimingNormalFanOut(string weight) =>
         $"{Init}.kaiming_normal_({weight}, mode: {Init}.FanInOut.FanOut, nonlinearity: {Init}.NonlinearityType.ReLU)";
 
+    public override string Fill(string tensor, string value) => $"{Init}.constant_({tensor}, {value})";
+
     public override string KaimingNormalFanIn(string weight) =>
         $"{Init}.kaiming_normal_({weight}, mode: {Init}.FanInOut.FanIn, nonlinearity: {Init}.NonlinearityType.ReLU)";
 

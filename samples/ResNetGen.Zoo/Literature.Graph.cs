@@ -45,3 +45,25 @@ public partial class DenseNetBC100 { }
 [Transition(Compression = 0.5)]
 [DenseBlock(6, growthRate: 12)]
 public partial class DenseNetBC40Mnist { }
+
+/// <summary>
+/// A convolutional highway layer (Srivastava, Greff and Schmidhuber, "Training Very Deep Networks",
+/// NeurIPS 2015, section 2 and 4): y = H(x)·T(x) + x·(1 − T(x)) with H(x) = ReLU(3×3 conv(x) + b_H) and the
+/// transform gate T(x) = sigmoid(3×3 conv(x) + b_T), b_T initialised to −1 so that every layer starts by
+/// carrying its input; no activation after the join.
+/// </summary>
+[ResidualBlock(Activation = ActivationKind.None)]
+[Conv(3, Bias = true)]
+[Relu]
+[Gate(3, InitialBias = -1)]
+public partial class HighwayLayer { }
+
+/// <summary>
+/// A convolutional highway network for 28×28 grayscale images (Srivastava et al. 2015): a 3×3 convolution
+/// (BN, ReLU) to 32 channels, nine highway layers of 32 channels (<see cref="HighwayLayer"/>), global average
+/// pool and a linear classifier for 10 classes.
+/// </summary>
+[ResNet(NumClasses = 10, InChannels = 1, InputSize = 28)]
+[Stem(StemKind.Cifar, Filters = 32)]
+[ResidualStage(32, 9, CustomBlock = typeof(HighwayLayer))]
+public partial class HighwayNet { }

@@ -49,15 +49,52 @@ public class GraphRobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
         return sb.ToString();
     }
 
+    /// <summary>Highway blocks: a [Gate] (sometimes two, sometimes alone, nonsense sizes) on random branches, in random stages.</summary>
+    public static string RandomHighwayProgram(int seed)
+    {
+        var r = new Random(seed);
+        T Pick<T>(params T[] items) => items[r.Next(items.Length)];
+        var chaos = r.Next(5) < 2;
+        int Int(int typical, params int[] nonsense) => chaos && r.Next(4) == 0 ? Pick(nonsense) : typical;
+        string D(double v) => v.ToString(CultureInfo.InvariantCulture);
+        var sb = new StringBuilder("using ResNetGen;\n");
+        sb.Append($"[ResidualBlock(Activation = (ActivationKind){Int(r.Next(3), 5)})]\n");
+        var layers = chaos ? r.Next(4) : 1 + r.Next(3);
+        for (var l = 0; l < layers; l++)
+        {
+            sb.Append(r.Next(4) switch
+            {
+                0 => "[BatchNorm]\n",
+                1 => "[Relu]\n",
+                2 => $"[MaxPool({Int(3, 2, 0)}, Strided = {(chaos && r.Next(3) == 0 ? "true" : "false")})]\n",
+                _ => $"[Conv({Int(Pick(1, 3), 0, 99)}, Expansion = {Int(Pick(1, 2), 0)}, Bias = true, Strided = {(chaos && r.Next(3) == 0 ? "true" : "false")})]\n",
+            });
+        }
+        var gates = chaos ? r.Next(3) : 1;
+        for (var g = 0; g < gates; g++)
+        {
+            sb.Append($"[Gate({Int(Pick(1, 3, 5), 0, 40)}, InitialBias = {D(Pick(-1.0, -3.0, 2.0))}, Expansion = {Int(Pick(1, 2), 0)}, Filters = {Int(0, 7, -1)})]\n");
+        }
+        sb.Append("public partial class Gated{0} { }\n".Replace("{0}", seed.ToString(CultureInfo.InvariantCulture)));
+        sb.Append($"[ResNet(NumClasses = 10, InputSize = {(chaos ? Pick(0, 1, 5, 32) : Pick(0, 32))})]\n[Stem(StemKind.Cifar)]\n");
+        for (var s = 0; s < 1 + r.Next(2); s++)
+        {
+            sb.Append($"[ResidualStage({Int(Pick(16, 32), 0, -1)}, {1 + r.Next(2)}, stride: {Int(Pick(1, 2), 3)}, Shortcut = (ShortcutKind){Int(r.Next(4), 9)}, CustomBlock = typeof(Gated{seed}))]\n");
+        }
+        sb.Append($"public partial class HighwayNet{seed} {{ }}\n");
+        return sb.ToString();
+    }
+
     [Theory]
     [InlineData(Target.ResNetGenTorch)]
     [InlineData(Target.TorchSharp)]
-    public void Two_hundred_random_dense_programs_never_crash_and_compile_or_report_an_error(Target target)
+    public void Two_hundred_random_graph_programs_never_crash_and_compile_or_report_an_error(Target target)
     {
         int compiled = 0, rejected = 0;
         for (var seed = 0; seed < 200; seed++)
         {
-            var source = RandomDenseProgram(seed);
+            // Even seeds: dense networks; odd seeds: highway (gated) blocks.
+            var source = seed % 2 == 0 ? RandomDenseProgram(seed) : RandomHighwayProgram(seed);
             GeneratorRun run;
             try
             {

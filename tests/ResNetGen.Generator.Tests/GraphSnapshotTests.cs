@@ -37,6 +37,22 @@ public class GraphSnapshotTests
             [DenseBlock(2, growthRate: 8)]
             public partial class DenseFeatures { }
             """,
+        ["HighwayTwoStages"] = """
+            using ResNetGen;
+            namespace Zoo;
+            /// <summary>Highway layers; the first layer of stage 2 strides and widens, so its carry path is the projection shortcut.</summary>
+            [ResidualBlock(Activation = ActivationKind.None)]
+            [Conv(3, Bias = true)]
+            [Relu]
+            [Gate(3, InitialBias = -3)]
+            public partial class Highway { }
+
+            [ResNet(NumClasses = 10, InputSize = 32)]
+            [Stem(StemKind.Cifar, Filters = 16)]
+            [ResidualStage(16, 2, CustomBlock = typeof(Highway))]
+            [ResidualStage(32, 2, stride: 2, CustomBlock = typeof(Highway))]
+            public partial class HighwayCifar { }
+            """,
     };
 
     public static readonly IReadOnlyDictionary<string, (string Id, string Source)> Diagnostics = new Dictionary<string, (string, string)>
@@ -77,6 +93,31 @@ public class GraphSnapshotTests
             [Transition(Compression = 0.1)]
             [DenseBlock(1, growthRate: 1)]
             public partial class Vanishing { }
+            """),
+        ["RNG033_GateShapeDiffers"] = ("RNG033", """
+            using ResNetGen;
+            [ResidualBlock(Activation = ActivationKind.None)]
+            [Conv(3, Bias = true)]
+            [Relu]
+            [Gate(3, Filters = 8)]
+            public partial class NarrowGate { }
+
+            [ResNet(NumClasses = 10, InputSize = 32)]
+            [Stem(StemKind.Cifar)]
+            [ResidualStage(16, 2, CustomBlock = typeof(NarrowGate))]
+            public partial class BadHighway { }
+            """),
+        ["RNG014_TwoGates"] = ("RNG014", """
+            using ResNetGen;
+            [ResidualBlock]
+            [Conv(3)]
+            [Gate]
+            [Gate(1)]
+            public partial class TwoGates { }
+
+            [ResNet(NumClasses = 10)]
+            [ResidualStage(16, 1, CustomBlock = typeof(TwoGates))]
+            public partial class UsesTwoGates { }
             """),
         ["RNG005_DenseRanges"] = ("RNG005", """
             using ResNetGen;
@@ -122,12 +163,22 @@ public class GraphSnapshotTests
         var run = GeneratorHarness.Run(target, source);
         Assert.Contains(run.GeneratorDiagnostics, d => d.Id == id);
         Assert.All(run.GeneratorDiagnostics, d => Assert.True(d.Location.IsInSource, $"{d.Id} has no source location"));
-        // Located at the attribute (or its argument), not at the class name.
+        // Located at the attribute (or its argument), not at the class name (RNG014 sits at the block class, as before).
         var diagnostic = run.GeneratorDiagnostics.First(d => d.Id == id);
         var text = diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan);
-        Assert.DoesNotContain("class", text);
-        Assert.DoesNotContain(run.Generated, g => g.HintName.EndsWith(".g.cs", StringComparison.Ordinal));
+        if (id != "RNG014") Assert.DoesNotContain("class", text);
+        // An invalid custom block (RNG014) is reported at the block; the network's own emission follows the existing rule for it.
+        if (id != "RNG014") Assert.DoesNotContain(run.Generated, g => g.HintName.EndsWith(".g.cs", StringComparison.Ordinal) && !g.HintName.EndsWith(".Block.g.cs", StringComparison.Ordinal));
         Snapshot.Verify(FamilySnapshotTests.Name($"Diagnostic_{name}", target), run);
+    }
+
+    [Fact]
+    public void Gate_message_names_both_shapes()
+    {
+        var run = GeneratorHarness.Run(Diagnostics["RNG033_GateShapeDiffers"].Source);
+        var message = run.GeneratorDiagnostics.Single(d => d.Id == "RNG033").GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("[N, 8, 32, 32]", message);
+        Assert.Contains("[N, 16, 32, 32]", message);
     }
 
     [Fact]
