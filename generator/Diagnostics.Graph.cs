@@ -2,8 +2,7 @@ using Microsoft.CodeAnalysis;
 
 namespace ResNetGen.Generator;
 
-// Diagnostics of the graph forms (dense blocks, transitions, concatenation, gates, pixel shuffle):
-// RNG030-RNG039. The descriptors live in a nested class so that they are built when first read,
+// Diagnostics of the graph forms (dense blocks, transitions, highway gates): RNG030-RNG039. The descriptors live in a nested class so that they are built when first read,
 // whatever order the partial declarations' static fields are initialised in.
 internal static partial class Diagnostics
 {
@@ -11,11 +10,7 @@ internal static partial class Diagnostics
 
     public static DiagnosticDescriptor TransitionEmpty => GraphRules.TransitionEmpty;
 
-    public static DiagnosticDescriptor ConcatMismatch => GraphRules.ConcatMismatch;
-
     public static DiagnosticDescriptor GateMismatch => GraphRules.GateMismatch;
-
-    public static DiagnosticDescriptor PixelShuffleChannels => GraphRules.PixelShuffleChannels;
 
     private static DiagnosticDescriptor[] GraphDescriptors => GraphRules.All;
 
@@ -33,21 +28,11 @@ internal static partial class Diagnostics
             "{0}: Compression {1} of {2} channels leaves {3}; a transition needs at least 1 output channel",
             Category, DiagnosticSeverity.Error, true);
 
-        public static readonly DiagnosticDescriptor ConcatMismatch = new(
-            "RNG032", "Branches cannot be joined",
-            "{0}: cannot {1} {2} and {3}",
-            Category, DiagnosticSeverity.Error, true);
-
         public static readonly DiagnosticDescriptor GateMismatch = new(
             "RNG033", "Gate shape differs from its branch",
             "{0}: the gate outputs {1} but the branch it gates outputs {2}",
             Category, DiagnosticSeverity.Error, true);
 
-        public static readonly DiagnosticDescriptor PixelShuffleChannels = new(
-            "RNG034", "PixelShuffle channels not divisible by the square of its factor",
-            "{0}: PixelShuffle({1}) needs channels divisible by {2}; its input has {3}",
-            Category, DiagnosticSeverity.Error, true);
-
-        public static readonly DiagnosticDescriptor[] All = { DenseLayout, TransitionEmpty, ConcatMismatch, GateMismatch, PixelShuffleChannels };
+        public static readonly DiagnosticDescriptor[] All = { DenseLayout, TransitionEmpty, GateMismatch };
     }
 }
