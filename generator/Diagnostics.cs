@@ -125,6 +125,7 @@ internal static partial class Diagnostics
         {
             map[d.Id] = d;
         }
+        foreach (var d in GraphDescriptors) map[d.Id] = d;
         return map;
     }
 

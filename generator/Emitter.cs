@@ -12,7 +12,7 @@ namespace ResNetGen.Generator;
 /// IR → C# source. The structure of the file (constants, fields, constructor, forward, summary, block
 /// classes) is written here once; every type name and call of a target comes from its <see cref="Dialect"/>.
 /// </summary>
-internal static class Emitter
+internal static partial class Emitter
 {
     public const string ToolName = "ResNetGen.Generator";
 
@@ -34,6 +34,7 @@ internal static class Emitter
 
     public static GeneratedFile EmitNetwork(NetworkModel model, Dialect d, CancellationToken ct)
     {
+        if (model.Ir.DenseLayout) return EmitDenseNetwork(model, d, ct);
         var ir = model.Ir;
         var a = model.Analysis;
         var w = new IndentedWriter();
@@ -469,6 +470,7 @@ internal static class Emitter
         w.Line("/// <param name=\"downsample\">The shortcut module, or null for the identity.</param>");
         w.Open($"public {name}({string.Join(", ", parameters)}) : base(nameof({name}))");
         foreach (var node in modules) Register(w, node.Name, d.Create(node, ExprText));
+        EmitGateBias(w, block, d);
         w.Line("this.downsample = downsample;");
         w.Line("if (downsample is not null) register_module(\"downsample\", downsample);");
         foreach (var p in block.Params.Where(p => p.Type == Generator.ParamType.Double)) w.Line($"this.{p.Name} = {p.Name};");
@@ -542,6 +544,9 @@ internal static class Emitter
                 }
                 case Op.DropPath:
                     w.Line($"{decl}{target} = {d.DropPath(src, "drop_path")};{comment}");
+                    break;
+                case Op.Gate:
+                    w.Line($"{decl}{target} = {GateExpression(names[node.Inputs[0]], names[node.Inputs[1]], names[node.Inputs[2]])};{comment}");
                     break;
                 default:
                     var call = node.Name.Length > 0 ? $"{node.Name}.call({src})" : Functional(node, src, d, ExprText);

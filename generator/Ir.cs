@@ -157,4 +157,7 @@ internal sealed record NetworkIr(
     EquatableArray<BlockTemplate> Blocks, bool ZeroInitResidual)
 {
     public int InputSize => InputHeight == InputWidth ? InputHeight : 0;
+
+    /// <summary>A DenseNet: emitted in torchvision's DenseNet layout (<c>features</c>, <c>classifier</c>).</summary>
+    public bool DenseLayout { get; init; }
 }

@@ -17,6 +17,7 @@ internal static partial class Lowering
 
     public static Result Lower(NetworkSpec spec, EquatableArray<CustomBlockSpec> customBlocks, CancellationToken ct)
     {
+        if (spec.Dense is { } dense) return LowerDense(spec, dense, ct);
         var context = new Context(spec, customBlocks, ct);
         try
         {
@@ -150,7 +151,7 @@ internal static partial class Lowering
         int convs = 0, norms = 0, ses = 0;
         string? zeroInit = null, lastNorm = null;
         var b = new List<Node>();
-        foreach (var layer in custom.Layers)
+        foreach (var layer in custom.Layers.Where(l => l.Kind != LayerKind.Gate))
         {
             var stride = ReferenceEquals(layer, carrier) ? Expr.P("stride", layer.Stride) : Expr.Of(layer.Stride);
             switch (layer.Kind)
@@ -201,7 +202,10 @@ internal static partial class Lowering
             DropPathParam,
         };
         var layers = string.Join(" → ", custom.Layers.Select(l => l.Kind.ToString()));
-        var body = CloseBlock(b, -1, true, custom.Activation, custom.NegativeSlope);
+        var gate = custom.Layers.FirstOrDefault(l => l.Kind == LayerKind.Gate);
+        var body = gate is null
+            ? CloseBlock(b, -1, true, custom.Activation, custom.NegativeSlope)
+            : CloseGatedBlock(b, gate, carrier is null ? Expr.One : Expr.P("stride", carrier.Stride), custom.Activation, custom.NegativeSlope);
         return new BlockTemplate(custom.Target.Name, $"Custom residual block <c>{custom.Target.Name}</c>: {layers}", parameters.ToEquatableArray(), body, zeroInit ?? lastNorm, custom.Target);
     }
 
@@ -415,7 +419,7 @@ internal static partial class Lowering
             var body = template.Body;
             var shapes = ShapeInference.Graph(body, b, input, null, sink);
             var shortcutIndex = body.Nodes.Select((n, i) => (n, i)).First(p => p.n.Op == Op.Shortcut).i;
-            var add = body.Nodes.First(n => n.Op == Op.Add);
+            var add = body.Nodes.First(n => n.Op is Op.Add or Op.Gate);
             var output = shapes.Out[add.Inputs[0]];
             var tap = body.Nodes[shortcutIndex].Inputs[0];
             var tapShape = tap < 0 ? input : shapes.Out[tap];
@@ -423,7 +427,8 @@ internal static partial class Lowering
             // The branch's stride and whether any of its windows changes the size other than by the stride.
             long branchStride = 1;
             var irregular = false;
-            foreach (var node in body.Nodes.Take(shortcutIndex))
+            if (add.Op == Op.Gate && !GateFits(shapes, add, b, stageIndex, blockIndex, custom)) return null;
+            foreach (var node in body.Nodes.Take(Math.Min(shortcutIndex, add.Inputs[0] + 1)))
             {
                 if (!IsSpatial(node.Op)) continue;
                 var s = node.Stride.Eval(b);

@@ -44,9 +44,11 @@ internal sealed record NetworkSpec(
     NetworkOptions? Options = null)
 {
     public NetworkOptions Config => Options ?? NetworkOptions.Default;
+    /// <summary>The [DenseBlock]/[Transition] attributes in source order (null: a residual network).</summary>
+    public EquatableArray<DenseItemSpec>? Dense { get; init; }
 }
 
-internal enum LayerKind { Conv, BatchNorm, Relu, LeakyRelu, MaxPool, AvgPool, Dropout, SqueezeExcite }
+internal enum LayerKind { Conv, BatchNorm, Relu, LeakyRelu, MaxPool, AvgPool, Dropout, SqueezeExcite, Gate }
 
 internal sealed record LayerSpec(
     LayerKind Kind, int Kernel, int Expansion, int Filters, int Stride, bool Strided,

@@ -38,6 +38,7 @@ internal static partial class Parser
         var stages = new List<StageSpec>();
         AttributeData? stem = null;
         var stageIndex = 0;
+        var dense = new List<DenseItemSpec?>();
         foreach (var attribute in symbol.GetAttributes())
         {
             ct.ThrowIfCancellationRequested();
@@ -55,6 +56,10 @@ internal static partial class Parser
                 else stages.Add(stage);
                 stageIndex++;
             }
+            else if (TryParseDense(attributeName, attribute, dense, locations, diagnostics, ct) && dense[dense.Count - 1] is null)
+            {
+                ok = false;
+            }
         }
 
         if (HasErrorArguments(resnet) || (stem is not null && HasErrorArguments(stem)))
@@ -62,7 +67,7 @@ internal static partial class Parser
             ok = false; // the compiler already reports the bad argument
         }
 
-        if (stageIndex == 0)
+        if (stageIndex == 0 && dense.Count == 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ResNetWithoutStages, LocationKey.ResNet(), name));
         }
@@ -133,7 +138,10 @@ internal static partial class Parser
                 (StemKind)stemKind, stemFilters,
                 (BlockKind)block, (ShortcutKind)shortcut, groups, widthPerGroup,
                 zeroInit, dropout, dropPath, strideOnFirst, se,
-                stages.ToEquatableArray(), members, options);
+                stages.ToEquatableArray(), members, options)
+            {
+                Dense = dense.Count == 0 ? null : dense.Select(d => d!).ToEquatableArray(),
+            };
         }
 
         return new ParsedNetwork(name, spec, locations.ToEquatableArray(), diagnostics.ToEquatableArray());
@@ -262,6 +270,7 @@ internal static partial class Parser
                 "ResNetGen.AvgPoolAttribute" => LayerKind.AvgPool,
                 "ResNetGen.DropoutAttribute" => LayerKind.Dropout,
                 "ResNetGen.SqueezeExciteAttribute" => LayerKind.SqueezeExcite,
+                GateAttribute => LayerKind.Gate,
                 _ => (LayerKind?)null,
             };
             if (kind is null) continue;
@@ -278,6 +287,7 @@ internal static partial class Parser
             {
                 LayerKind.LeakyRelu => first is double s ? s : 0.01,
                 LayerKind.Dropout => first is double p ? p : 0.5,
+                LayerKind.Gate => ReadDouble(named, "InitialBias", -1),
                 _ => 0.0,
             };
             var reduction = kind == LayerKind.SqueezeExcite ? (first is int r ? r : 16) : 0;
@@ -308,6 +318,7 @@ internal static partial class Parser
             if (kind == LayerKind.Dropout) Check("probability", layer.Value, 0, 0.999999);
             if (kind == LayerKind.LeakyRelu) Check("negative slope", layer.Value, -1e6, 1e6);
             if (kind == LayerKind.SqueezeExcite) Check("reduction", layer.Reduction, 1, MaxChannels);
+            if (kind == LayerKind.Gate) Check("initial bias", layer.Value, -1e6, 1e6);
             if (kind is LayerKind.MaxPool or LayerKind.AvgPool && layer.Padding > layer.Kernel / 2)
             {
                 located.Add(DiagnosticInfo.At(Diagnostics.OutOfRange, location,
@@ -320,6 +331,11 @@ internal static partial class Parser
         if (layers.Count == 0)
         {
             located.Add(Block(classLocation, $"Custom block '{name}' has no layer attributes ([Conv], [BatchNorm], [Relu], ...)"));
+            ok = false;
+        }
+        else if (GateProblem(layers, name) is { } gateProblem)
+        {
+            located.Add(Block(classLocation, gateProblem));
             ok = false;
         }
         else if (layers.Count(l => l.Strided) > 1)

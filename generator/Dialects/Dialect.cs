@@ -47,6 +47,12 @@ internal abstract class Dialect
     /// <summary>Dropout, active in training only.</summary>
     public abstract string Dropout(string x, string p);
 
+    /// <summary>Channel concatenation (dim 1) of the tensors, in order.</summary>
+    public abstract string Cat(params string[] xs);
+
+    /// <summary>Functional adaptive average pool to <paramref name="h"/> × <paramref name="w"/>.</summary>
+    public abstract string AdaptiveAvgPool(string x, int h, int w);
+
     /// <summary>Stochastic depth with the rate held in the field <paramref name="rate"/>.</summary>
     public abstract string DropPath(string x, string rate);
 
@@ -54,6 +60,12 @@ internal abstract class Dialect
     public abstract string KaimingNormalFanOut(string weight);
 
     public abstract string Constant(string tensor, int value);
+
+    /// <summary>Fills a tensor with a real constant (a highway gate's initial bias).</summary>
+    public abstract string Fill(string tensor, string value);
+
+    /// <summary>PyTorch's default <c>kaiming_normal_</c> (fan-in, gain √2), as torchvision's DenseNet initialises its convolutions.</summary>
+    public abstract string KaimingNormalFanIn(string weight);
 
     /// <summary>Lines of a helper class the target lacks for the option-A shortcut (nested in the network), or null.</summary>
     public virtual IEnumerable<string>? ZeroPadHelper => null;

@@ -77,10 +77,19 @@ internal sealed class TorchDialect : Dialect
 
     public override string Dropout(string x, string p) => $"{F}.dropout({x}, {p}, training)";
 
+    public override string Cat(params string[] xs) => $"global::ResNetGen.Torch.torch.cat(new[] {{ {string.Join(", ", xs)} }}, 1)";
+
+    public override string AdaptiveAvgPool(string x, int h, int w) => $"{F}.adaptive_avg_pool2d({x}, {h}, {w})";
+
     public override string DropPath(string x, string rate) => $"{F}.drop_path({x}, {rate}, training)";
 
     public override string KaimingNormalFanOut(string weight) =>
         $"{Init}.kaiming_normal_({weight}, mode: global::ResNetGen.Torch.FanMode.FanOut, nonlinearity: global::ResNetGen.Torch.Nonlinearity.ReLU)";
+
+    public override string Fill(string tensor, string value) => $"{Init}.constant_({tensor}, {value})";
+
+    public override string KaimingNormalFanIn(string weight) =>
+        $"{Init}.kaiming_normal_({weight}, mode: global::ResNetGen.Torch.FanMode.FanIn, nonlinearity: global::ResNetGen.Torch.Nonlinearity.ReLU)";
 
     public override string Constant(string tensor, int value) => value == 0 ? $"{Init}.zeros_({tensor})" : $"{Init}.constant_({tensor}, {value})";
 }

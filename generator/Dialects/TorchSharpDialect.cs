@@ -90,10 +90,19 @@ internal sealed class TorchSharpDialect : Dialect
 
     public override string Dropout(string x, string p) => $"{F}.dropout({x}, {p}, training)";
 
+    public override string Cat(params string[] xs) => $"global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", xs)} }}, 1)";
+
+    public override string AdaptiveAvgPool(string x, int h, int w) => $"{F}.adaptive_avg_pool2d({x}, new long[] {{ {h}, {w} }})";
+
     public override string DropPath(string x, string rate) => $"{Helpers}.Functional.drop_path({x}, {rate}, training)";
 
     public override string KaimingNormalFanOut(string weight) =>
         $"{Init}.kaiming_normal_({weight}, mode: {Init}.FanInOut.FanOut, nonlinearity: {Init}.NonlinearityType.ReLU)";
+
+    public override string Fill(string tensor, string value) => $"{Init}.constant_({tensor}, {value})";
+
+    public override string KaimingNormalFanIn(string weight) =>
+        $"{Init}.kaiming_normal_({weight}, mode: {Init}.FanInOut.FanIn, nonlinearity: {Init}.NonlinearityType.ReLU)";
 
     public override string Constant(string tensor, int value) => value == 0 ? $"{Init}.zeros_({tensor})" : $"{Init}.constant_({tensor}, {value})";
 

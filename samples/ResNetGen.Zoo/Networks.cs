@@ -29,6 +29,10 @@ public static class Networks
         new("resnet50d", "ResNet-50-D (deep stem, avg-down shortcuts)", () => new ResNet50D(), ResNet50D.Summary, ResNet50D.InChannels, ResNet50D.InputSize, ResNet50D.NumClasses, ResNet50D.ParameterCount),
         new("preact_resnet18", "pre-activation ResNet-18 (v2), CIFAR", () => new PreActResNet18(), PreActResNet18.Summary, PreActResNet18.InChannels, PreActResNet18.InputSize, PreActResNet18.NumClasses, PreActResNet18.ParameterCount),
         new("preact_resnet164", "pre-activation ResNet-164 (v2, bottleneck), CIFAR", () => new PreActResNet164(), PreActResNet164.Summary, PreActResNet164.InChannels, PreActResNet164.InputSize, PreActResNet164.NumClasses, PreActResNet164.ParameterCount),
+        new("densenet121", "torchvision densenet121", () => new DenseNet121(), DenseNet121.Summary, DenseNet121.InChannels, DenseNet121.InputSize, DenseNet121.NumClasses, DenseNet121.ParameterCount),
+        new("densenet_bc100", "DenseNet-BC-100 (k = 12), CIFAR", () => new DenseNetBC100(), DenseNetBC100.Summary, DenseNetBC100.InChannels, DenseNetBC100.InputSize, DenseNetBC100.NumClasses, DenseNetBC100.ParameterCount),
+        new("densenet_bc40_mnist", "DenseNet-BC-40 (k = 12) for 28×28 grayscale", () => new DenseNetBC40Mnist(), DenseNetBC40Mnist.Summary, DenseNetBC40Mnist.InChannels, DenseNetBC40Mnist.InputSize, DenseNetBC40Mnist.NumClasses, DenseNetBC40Mnist.ParameterCount),
+        new("highway", "convolutional highway network (Srivastava et al. 2015), 28×28 grayscale", () => new HighwayNet(), HighwayNet.Summary, HighwayNet.InChannels, HighwayNet.InputSize, HighwayNet.NumClasses, HighwayNet.ParameterCount),
         new("resnet18_10", "torchvision resnet18 with a 10-class head (fine-tuning)", () => new ResNet18With10Classes(), ResNet18With10Classes.Summary, ResNet18With10Classes.InChannels, ResNet18With10Classes.InputSize, ResNet18With10Classes.NumClasses, ResNet18With10Classes.ParameterCount),
     ];
 

@@ -14,6 +14,7 @@ public sealed class PyTorchWeightsTests(Xunit.Abstractions.ITestOutputHelper out
     {
         "resnet18" => new Zoo.ResNet18(),
         "resnet50" => new Zoo.ResNet50(),
+        "densenet121" => new Zoo.DenseNet121(),
         _ => throw new ArgumentOutOfRangeException(nameof(arch), arch, null),
     };
 
@@ -22,6 +23,7 @@ public sealed class PyTorchWeightsTests(Xunit.Abstractions.ITestOutputHelper out
     [InlineData("resnet18", "safetensors")]
     [InlineData("resnet50", "pth")]
     [InlineData("resnet50", "safetensors")]
+    [InlineData("densenet121", "safetensors")]
     public void PyTorch_weights_give_PyTorchs_logits(string arch, string format)
     {
         var export = PyTorchExport.For(arch);
