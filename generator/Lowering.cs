@@ -505,6 +505,7 @@ internal static partial class Lowering
                 "SummaryText", "ZeroPadShortcut",
             };
             generated.AddRange(ir.Stem.Nodes.Concat(ir.Head.Nodes).Select(n => n.Name).Where(n => n.Length > 0));
+            if (ir.InputHeight != ir.InputWidth) generated.AddRange(new[] { "InputHeight", "InputWidth" });
             for (var i = 0; i < ir.Stages.Count; i++)
             {
                 generated.Add(ir.Stages[i].Field);

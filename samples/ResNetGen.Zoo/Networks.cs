@@ -34,6 +34,12 @@ public static class Networks
         new("densenet_bc40_mnist", "DenseNet-BC-40 (k = 12) for 28×28 grayscale", () => new DenseNetBC40Mnist(), DenseNetBC40Mnist.Summary, DenseNetBC40Mnist.InChannels, DenseNetBC40Mnist.InputSize, DenseNetBC40Mnist.NumClasses, DenseNetBC40Mnist.ParameterCount),
         new("highway", "convolutional highway network (Srivastava et al. 2015), 28×28 grayscale", () => new HighwayNet(), HighwayNet.Summary, HighwayNet.InChannels, HighwayNet.InputSize, HighwayNet.NumClasses, HighwayNet.ParameterCount),
         new("resnet18_10", "torchvision resnet18 with a 10-class head (fine-tuning)", () => new ResNet18With10Classes(), ResNet18With10Classes.Summary, ResNet18With10Classes.InChannels, ResNet18With10Classes.InputSize, ResNet18With10Classes.NumClasses, ResNet18With10Classes.ParameterCount),
+        // The literature's configured forms (Literature.cs).
+        new("keras_study_card", "the Keras study-card ResNet (biased convs, no max-pool), 32×32 RGB", () => new KerasStudyCardResNet(), KerasStudyCardResNet.Summary, KerasStudyCardResNet.InChannels, KerasStudyCardResNet.InputSize, KerasStudyCardResNet.NumClasses, KerasStudyCardResNet.ParameterCount),
+        new("keras_resnet20v1", "keras.io CIFAR-10 ResNet20 v1", () => new KerasResNet20V1(), KerasResNet20V1.Summary, KerasResNet20V1.InChannels, KerasResNet20V1.InputSize, KerasResNet20V1.NumClasses, KerasResNet20V1.ParameterCount),
+        new("keras_resnet56v2", "keras.io CIFAR-10 ResNet56 v2 (pre-activation bottleneck)", () => new KerasResNet56V2(), KerasResNet56V2.Summary, KerasResNet56V2.InChannels, KerasResNet56V2.InputSize, KerasResNet56V2.NumClasses, KerasResNet56V2.ParameterCount),
+        new("wrn28_10", "Wide ResNet WRN-28-10, CIFAR", () => new WideResNet28x10(), WideResNet28x10.Summary, WideResNet28x10.InChannels, WideResNet28x10.InputSize, WideResNet28x10.NumClasses, WideResNet28x10.ParameterCount),
+        new("preact_resnet110", "pre-activation ResNet-110, option-B shortcuts without BN, CIFAR", () => new PreActResNet110(), PreActResNet110.Summary, PreActResNet110.InChannels, PreActResNet110.InputSize, PreActResNet110.NumClasses, PreActResNet110.ParameterCount),
     ];
 
     /// <summary>The network called <paramref name="name"/> (case-insensitive), or an error listing the names.</summary>

@@ -195,6 +195,18 @@ public class LiteratureSnapshotTests
     }
 
     [Fact]
+    public void A_user_member_named_like_the_non_square_constants_is_a_member_clash()
+    {
+        var run = GeneratorHarness.Run("""
+            using ResNetGen;
+            [ResNet(InputHeight = 64, InputWidth = 32)]
+            [ResidualStage(16, 1)]
+            public partial class Clash { public const int InputHeight = 1; }
+            """);
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == "RNG013" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("InputHeight", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Flatten_without_input_size_is_located_at_the_head()
     {
         var run = GeneratorHarness.Run(DiagnosticCases["RNG020_FlattenWithoutInputSize"].Source);
