@@ -44,8 +44,9 @@ def main() -> None:
         # Kaiming-initialised deep ResNets give logits near 100 on random input; trained ones give
         # about 10. Scale the classifier to the trained magnitude so that an absolute tolerance
         # means what it would with real weights (float32 agrees to ~1e-6 relative either way).
-        model.fc.weight.mul_(0.1)
-        model.fc.bias.mul_(0.1)
+        head = model.fc if hasattr(model, "fc") else model.classifier  # ResNets: fc; DenseNets: classifier
+        head.weight.mul_(0.1)
+        head.bias.mul_(0.1)
     model.eval()
     x = torch.randn(args.batch, 3, args.size, args.size)
     with torch.no_grad():
