@@ -35,7 +35,8 @@ public sealed class GraphOracle
     public List<string> TorchvisionDenseNet121Keys { get; }
 }
 
-[CollectionDefinition("graph zoo")]
+// Not parallel: the training theory seeds libtorch's process-wide generator (see LiteratureCollection).
+[CollectionDefinition("graph zoo", DisableParallelization = true)]
 public sealed class GraphZooCollection : ICollectionFixture<GraphOracle>;
 
 /// <summary>The zoo's graph networks (Literature.Graph.cs) against PyTorch: counts, keys, forward/backward, a short training run.</summary>

@@ -9,6 +9,7 @@ namespace ResNetGen.TorchSharp.Tests.Generated;
 /// samples/ResNetGen.Zoo/Literature.cs (the reduced instances WRN-10-2, PreAct-ResNet-20 and the 28×28
 /// Spec-ResNet stand for WRN-28-10, PreAct-ResNet-110 and Spec-ResNet): the loss falls.
 /// </summary>
+[Xunit.Collection(nameof(LiteratureTrainingTests))]
 public sealed class LiteratureTrainingTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Root = "/usr/share/datasets/fashion-mnist";
@@ -68,3 +69,10 @@ public sealed class LiteratureTrainingTests(Xunit.Abstractions.ITestOutputHelper
         Assert.True(last < first, $"{name}: loss {first:F3} over the first three batches, {last:F3} over the last three");
     }
 }
+
+/// <summary>
+/// Not parallel: each epoch starts from manual_seed(0) on TorchSharp's process-wide generator; another class
+/// drawing from it meanwhile would change the starting weights and so the losses asserted.
+/// </summary>
+[Xunit.CollectionDefinition(nameof(LiteratureTrainingTests), DisableParallelization = true)]
+public sealed class LiteratureTrainingCollection;
