@@ -73,7 +73,10 @@ public static class LayerRules
     };
 }
 
-/// <summary>The runtime's own sources (runtime/, without the separate ResNetGen.TorchSharp assembly), compiled for analysis.</summary>
+/// <summary>
+/// The runtime's own sources (runtime/, without the folders below it that are assemblies of their own,
+/// as ResNetGen.TorchSharp), compiled for analysis against the assemblies the runtime references.
+/// </summary>
 public static class RuntimeSources
 {
     private static readonly Lazy<CSharpCompilation> Shared = new(() => Compile([]));
@@ -96,8 +99,13 @@ public static class RuntimeSources
         var options = new CSharpParseOptions(LanguageVersion.Preview);
         var dir = RuntimeDirectory;
         var sep = Path.DirectorySeparatorChar;
+        var otherProjects = Directory.EnumerateFiles(dir, "*.csproj", SearchOption.AllDirectories)
+            .Select(p => Path.GetDirectoryName(p)! + sep)
+            .Where(d => d != dir + sep)
+            .ToList();
         var files = Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{sep}ResNetGen.TorchSharp{sep}") && !f.Contains($"{sep}obj{sep}") && !f.Contains($"{sep}bin{sep}"))
+            .Where(f => !otherProjects.Any(p => f.StartsWith(p, StringComparison.Ordinal)) &&
+                        !f.Contains($"{sep}obj{sep}") && !f.Contains($"{sep}bin{sep}"))
             .Order(StringComparer.Ordinal);
         var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), options, Path.GetRelativePath(dir, f))).ToList();
         // The SDK's implicit usings, as the project compiles with them.
@@ -105,11 +113,19 @@ public static class RuntimeSources
             "global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq; " +
             "global using System.Net.Http; global using System.Threading; global using System.Threading.Tasks;", options, "GlobalUsings.g.cs"));
         trees.AddRange(extra.Select(e => CSharpSyntaxTree.ParseText(e.code, options, e.name)));
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Append(typeof(ResNetAttribute).Assembly.Location)
-            .Distinct()
-            .Select(p => MetadataReference.CreateFromFile(p));
-        return CSharpCompilation.Create("ResNetGen.Runtime.Layering", trees, references,
+        return CSharpCompilation.Create("ResNetGen.Runtime.Layering", trees, References(),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
+    }
+
+    // The framework, and this project's own assemblies that the built runtime references (the
+    // attributes, ...), never the runtime itself: its types come from the sources.
+    private static IEnumerable<MetadataReference> References()
+    {
+        var framework = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => !Path.GetFileName(p).StartsWith("ResNetGen.", StringComparison.Ordinal));
+        var own = typeof(ResNetGen.Torch.Tensor).Assembly.GetReferencedAssemblies()
+            .Select(a => Path.Combine(AppContext.BaseDirectory, a.Name + ".dll"))
+            .Where(p => Path.GetFileName(p).StartsWith("ResNetGen.", StringComparison.Ordinal) && File.Exists(p));
+        return framework.Concat(own).Distinct().Select(p => MetadataReference.CreateFromFile(p));
     }
 }
