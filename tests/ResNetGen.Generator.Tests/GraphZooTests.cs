@@ -114,7 +114,7 @@ public class GraphZooTests(GraphOracle oracle, ITestOutputHelper output)
         using var optimizer = torch.optim.SGD(net.parameters(), lr: 0.1, momentum: 0.9);
         var losses = new List<double>();
         net.train();
-        foreach (var batch in new DataLoader(slice, 32, shuffle: true, seed: 3, transform: new Normalize([0.2860], [0.3530])))
+        foreach (var batch in new DataLoader(slice, new DataLoaderOptions { BatchSize = 32, Shuffle = true, Seed = 3, Transform = new Normalize([0.2860], [0.3530]) }))
         {
             using (batch)
             using (var scope = torch.NewDisposeScope())
