@@ -98,7 +98,9 @@ std::string seconds(Ms ms) {
 // What a failure most likely means, for the message.
 std::string hint(const std::string& message) {
   auto has = [&](const char* s) { return message.find(s) != std::string::npos; };
-  if (has("timed out") || has("Timed out") || has("Timeout"))
+  // gloo says "Timed out waiting ..." for a late collective, but "Application timeout caused pair closure"
+  // when the timeout fires while a peer's pair is still open (seen under load): both mean no answer.
+  if (has("timed out") || has("Timed out") || has("Timeout") || has("timeout"))
     return "no answer from the other ranks within the timeout (a rank hangs, died, or called a different collective): ";
   if (has("Connection reset") || has("Connection closed") || has("Broken pipe") || has("Connection refused"))
     return "another rank closed its connection (it exited or crashed): ";

@@ -103,7 +103,8 @@ public sealed class GradientReducerTests
             Assert.Equal(2, run.Result.ExitCode);
             Assert.Equal(0, run.Result.FailedRank);
             Assert.Contains("[rank 1] rank 1: hanging mid-backward at step 2", run.Output);
-            Assert.Contains("[rank 0] distributed error: all_reduce failed (gloo rank 0 of 2, timeout 5 s): no answer from the other ranks within the timeout", run.Output);
+            const string timedOut = "[rank 0] distributed error: all_reduce failed (gloo rank 0 of 2, timeout 5 s): no answer from the other ranks within the timeout";
+            Assert.True(run.Output.Contains(timedOut, StringComparison.Ordinal), $"expected '{timedOut}' in:\n{run.Output}");
             Assert.Null(run.Result.ExitCodes[1]); // killed by the launcher
             Assert.True(run.Elapsed < TimeSpan.FromSeconds(60), $"took {run.Elapsed}");
         }
