@@ -151,17 +151,7 @@ internal static partial class Emitter
         w.Open();
         w.Line("switch (module)");
         w.Open();
-        w.Line($"case {d.ConvType} conv when conv.weight is {{ }} kernel:");
-        w.Indent();
-        w.Line(d.KaimingNormalFanIn("kernel") + ";");
-        w.Line("break;");
-        w.Outdent();
-        w.Line($"case {d.BatchNormType} norm:");
-        w.Indent();
-        w.Line($"if (norm.weight is {{ }} weight) {d.Constant("weight", 1)};");
-        w.Line($"if (norm.bias is {{ }} bias) {d.Constant("bias", 0)};");
-        w.Line("break;");
-        w.Outdent();
+        EmitConvAndNormInit(w, d, d.KaimingNormalFanIn("kernel"));
         if (linear is not null)
         {
             w.Line($"case {d.ModuleType(linear)} linear when linear.bias is {{ }} linearBias:");

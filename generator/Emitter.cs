@@ -326,17 +326,15 @@ internal static partial class Emitter
         w.Line();
     }
 
-    private static void EmitInitialize(IndentedWriter w, NetworkModel model, Dialect d)
+    /// <summary>
+    /// The switch cases every network's InitializeWeights shares: Kaiming-normal convolution kernels (ResNets use
+    /// fan-out, DenseNets fan-in: <paramref name="kaiming"/>), batch norm weight 1 and bias 0.
+    /// </summary>
+    private static void EmitConvAndNormInit(IndentedWriter w, Dialect d, string kaiming)
     {
-        var ir = model.Ir;
-        w.Open("private void InitializeWeights()");
-        w.Line("apply(module =>");
-        w.Open();
-        w.Line("switch (module)");
-        w.Open();
         w.Line($"case {d.ConvType} conv when conv.weight is {{ }} kernel:");
         w.Indent();
-        w.Line(d.KaimingNormalFanOut("kernel") + ";");
+        w.Line(kaiming + ";");
         w.Line("break;");
         w.Outdent();
         w.Line($"case {d.BatchNormType} norm:");
@@ -345,6 +343,17 @@ internal static partial class Emitter
         w.Line($"if (norm.bias is {{ }} bias) {d.Constant("bias", 0)};");
         w.Line("break;");
         w.Outdent();
+    }
+
+    private static void EmitInitialize(IndentedWriter w, NetworkModel model, Dialect d)
+    {
+        var ir = model.Ir;
+        w.Open("private void InitializeWeights()");
+        w.Line("apply(module =>");
+        w.Open();
+        w.Line("switch (module)");
+        w.Open();
+        EmitConvAndNormInit(w, d, d.KaimingNormalFanOut("kernel"));
         w.Close();
         w.Close(");");
         var targets = ir.Blocks.Where(b => b.ZeroInitField is not null && ir.Stages.Any(s => s.Blocks.Any(u => ir.Blocks[u.Template] == b))).ToList();
