@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 
 namespace ResNetGen.Generator;
 
-// Diagnostics of the graph forms (dense blocks, transitions, highway gates): RNG030-RNG039. The descriptors live in a nested class so that they are built when first read,
+// Diagnostics of the graph forms (dense blocks, transitions, highway gates, parallel branches): RNG030-RNG039. The descriptors live in a nested class so that they are built when first read,
 // whatever order the partial declarations' static fields are initialised in.
 internal static partial class Diagnostics
 {
@@ -11,6 +11,12 @@ internal static partial class Diagnostics
     public static DiagnosticDescriptor TransitionEmpty => GraphRules.TransitionEmpty;
 
     public static DiagnosticDescriptor GateMismatch => GraphRules.GateMismatch;
+
+    public static DiagnosticDescriptor BranchesCannotJoin => GraphRules.BranchesCannotJoin;
+
+    public static DiagnosticDescriptor BranchLayout => GraphRules.BranchLayout;
+
+    public static DiagnosticDescriptor PreActivationWithoutLayers => GraphRules.PreActivationWithoutLayers;
 
     private static DiagnosticDescriptor[] GraphDescriptors => GraphRules.All;
 
@@ -33,6 +39,21 @@ internal static partial class Diagnostics
             "{0}: the gate outputs {1} but the branch it gates outputs {2}",
             Category, DiagnosticSeverity.Error, true);
 
-        public static readonly DiagnosticDescriptor[] All = { DenseLayout, TransitionEmpty, GateMismatch };
+        public static readonly DiagnosticDescriptor BranchesCannotJoin = new(
+            "RNG032", "Branches cannot be joined",
+            "{0}: {1} of branch 1 {2} and branch {3} {4}: {5}",
+            Category, DiagnosticSeverity.Error, true);
+
+        public static readonly DiagnosticDescriptor BranchLayout = new(
+            "RNG034", "Invalid branch layout",
+            "{0}",
+            Category, DiagnosticSeverity.Error, true);
+
+        public static readonly DiagnosticDescriptor PreActivationWithoutLayers = new(
+            "RNG035", "Pre-activation block without a pre-activation",
+            "{0}",
+            Category, DiagnosticSeverity.Error, true);
+
+        public static readonly DiagnosticDescriptor[] All = { DenseLayout, TransitionEmpty, GateMismatch, BranchesCannotJoin, BranchLayout, PreActivationWithoutLayers };
     }
 }

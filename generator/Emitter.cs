@@ -535,7 +535,7 @@ internal static partial class Emitter
             var readLater = Enumerable.Range(i + 2, Math.Max(0, nodes.Count - i - 2))
                 .Any(j => nodes[j].Inputs.Contains(i) && Enumerable.Range(i + 1, j - i - 1).Any(k => nodes[k].Op != Op.Shortcut));
             var feedsShortcut = nodes.Any(m => m.Op == Op.Shortcut && m.Inputs.Contains(i));
-            var target = node.Op == Op.Shortcut ? "identity" : !readLater ? "y" : feedsShortcut ? "preact" : $"h{i}";
+            var target = node.Op == Op.Shortcut ? "identity" : VariableOf(nodes, i, readLater, feedsShortcut);
             var decl = declared.Add(target) ? "var " : "";
             names[i] = target;
             var comment = $" // {shapes[i]}";
@@ -548,9 +548,12 @@ internal static partial class Emitter
                 {
                     var other = names[node.Inputs[1]];
                     if (node.InPlace && src == target && decl.Length == 0) w.Line($"{target}.add_({other});{comment}");
-                    else w.Line($"{decl}{target} = {src} + {other};{comment}");
+                    else w.Line($"{decl}{target} = {string.Join(" + ", node.Inputs.Select(j => names[j]))};{comment}");
                     break;
                 }
+                case Op.Concat:
+                    w.Line($"{decl}{target} = {d.Cat(node.Inputs.Select(j => names[j]).ToArray())};{comment}");
+                    break;
                 case Op.DropPath:
                     w.Line($"{decl}{target} = {d.DropPath(src, "drop_path")};{comment}");
                     break;
@@ -579,7 +582,7 @@ internal static partial class Emitter
         {
             var n = nodes[i];
             var input = n.Inputs.Count > 0 ? n.Inputs[0] : i - 1;
-            channels[i] = n.Op is Op.Conv or Op.ZeroPad ? ExprText(n.OutC, compact: true) : C(input);
+            channels[i] = n.Op is Op.Conv or Op.ZeroPad || (n.Op == Op.Concat && n.OutC != Expr.Zero) ? ExprText(n.OutC, compact: true) : C(input);
             spatial[i] = S(input);
             if (n.Op is Op.Conv or Op.MaxPool or Op.AvgPool)
             {
@@ -593,7 +596,7 @@ internal static partial class Emitter
             }
             if (n.Op == Op.Shortcut)
             {
-                var add = nodes.FirstOrDefault(m => m.Op == Op.Add);
+                var add = nodes.FirstOrDefault(m => m.Op == Op.Add && m.Inputs.Contains(i));
                 var branch = add is null ? i - 1 : add.Inputs[0];
                 channels[i] = C(branch);
                 spatial[i] = S(branch);
@@ -627,8 +630,13 @@ internal static partial class Emitter
     private static string ExprText(Expr e, bool compact)
     {
         if (e.IsConstant) return Int(e.Constant);
-        var text = e.Factor == 1 ? e.Param! : compact ? $"{e.Param}*{Int(e.Factor)}" : $"{e.Param} * {Int(e.Factor)}";
+        string Term(string? p, long f) => f == 1 ? p! : compact ? $"{p}*{Int(f)}" : $"{p} * {Int(f)}";
+        var text = Term(e.Param, e.Factor);
+        var sum = e.Param2 is not null || e.Constant != 0; // the channels of a concatenation (Lowering.Branches.cs)
+        if (e.Param2 is not null) text += " + " + Term(e.Param2, e.Factor2);
+        if (e.Constant != 0) text += " + " + Int(e.Constant);
         if (e.Divisor <= 1) return text;
+        if (sum) text = $"({text})";
         return compact ? $"{text}/{Int(e.Divisor)}" : $"global::System.Math.Max(1, {text} / {Int(e.Divisor)})";
     }
 

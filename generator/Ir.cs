@@ -15,6 +15,14 @@ namespace ResNetGen.Generator;
 /// </summary>
 internal readonly record struct Expr(long Constant, string? Param, long Factor, long Divisor)
 {
+    /// <summary>
+    /// A second parameter term, for the channels of a concatenation of branches that scale differently
+    /// (<c>in_channels + planes * 2</c>); then <see cref="Constant"/> adds too, and <see cref="Divisor"/> divides the sum.
+    /// </summary>
+    public string? Param2 { get; init; }
+
+    public long Factor2 { get; init; }
+
     public static Expr Of(long value) => new(value, null, 1, 1);
 
     public static Expr P(string name, long factor = 1, long divisor = 1) => new(0, name, factor, divisor);
@@ -23,22 +31,29 @@ internal readonly record struct Expr(long Constant, string? Param, long Factor, 
 
     public static readonly Expr Zero = Of(0);
 
-    public bool IsConstant => Param is null;
+    public bool IsConstant => Param is null && Param2 is null;
 
     public long Eval(EquatableArray<Binding> bindings)
     {
-        if (Param is null) return Constant;
-        var value = 0L;
-        foreach (var b in bindings)
+        if (IsConstant) return Constant;
+        long Value(string? name)
         {
-            if (b.Name == Param) value = b.Value;
+            if (name is null) return 0;
+            var value = 0L;
+            foreach (var b in bindings)
+            {
+                if (b.Name == name) value = b.Value;
+            }
+            return value;
         }
-        value = checked(value * Factor);
-        return Divisor > 1 ? Math.Max(1, value / Divisor) : value;
+        var sum = checked(Constant + Value(Param) * Factor + Value(Param2) * Factor2);
+        return Divisor > 1 ? Math.Max(1, sum / Divisor) : sum;
     }
 
     /// <summary>This expression scaled by a constant (a stride multiplied by a layer's own stride).</summary>
-    public Expr Times(long factor) => Param is null ? Of(checked(Constant * factor)) : this with { Factor = checked(Factor * factor) };
+    public Expr Times(long factor) => IsConstant
+        ? Of(checked(Constant * factor))
+        : this with { Constant = checked(Constant * factor), Factor = checked(Factor * factor), Factor2 = checked(Factor2 * factor) };
 }
 
 /// <summary>The value of one template parameter in one block instance.</summary>

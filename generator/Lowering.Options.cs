@@ -39,11 +39,19 @@ internal static partial class Lowering
             {
                 Report(Diagnostics.Unused, LocationKey.StageAt(index, "BlockDropout"), $"{label}: BlockDropout applies to built-in blocks; add [Dropout] to the custom block instead");
             }
-            if (spec.Config.Shortcut.Input == ShortcutInput.PreActivated && (custom is not null || !IsPreActKind(kind)) && !reportedShortcutInput)
+            if (spec.Config.Shortcut.Input == ShortcutInput.PreActivated && (custom is { PreActivation: false } || (custom is null && !IsPreActKind(kind))) && !reportedShortcutInput)
             {
                 reportedShortcutInput = true;
                 Report(Diagnostics.NeedsPreActivation, LocationKey.Shortcut("Input"), "ShortcutInput.PreActivated", label, blockName);
                 ok = false;
+            }
+            else if (custom is { PreActivation: true } && spec.Config.Shortcut.Input != ShortcutInput.Auto
+                && (spec.Config.Shortcut.Input == ShortcutInput.Raw) != (custom.ShortcutInput == ShortcutInput.Raw) && !reportedShortcutInput)
+            {
+                // The block class is shared by every network, so it carries its own choice.
+                reportedShortcutInput = true;
+                Report(Diagnostics.Unused, LocationKey.Shortcut("Input"),
+                    $"{label}: {blockName} reads the {(custom.ShortcutInput == ShortcutInput.Raw ? "raw" : "pre-activated")} input for its shortcut; set ShortcutInput on its [ResidualBlock] to change that ([Shortcut(Input)] applies to built-in blocks)");
             }
             return ok;
         }

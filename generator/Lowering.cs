@@ -143,72 +143,6 @@ internal static partial class Lowering
         return new BlockTemplate(name, description, parameters.ToEquatableArray(), body, zeroInit, null);
     }
 
-    /// <summary>The template of a user's [ResidualBlock] class (independent of any network, so the class is written once).</summary>
-    public static BlockTemplate Custom(CustomBlockSpec custom)
-    {
-        var current = Expr.P("in_channels");
-        var carrier = custom.Layers.FirstOrDefault(l => l.Strided) ?? custom.Layers.FirstOrDefault(l => l.Kind == LayerKind.Conv);
-        int convs = 0, norms = 0, ses = 0;
-        string? zeroInit = null, lastNorm = null;
-        var b = new List<Node>();
-        foreach (var layer in custom.Layers.Where(l => l.Kind != LayerKind.Gate))
-        {
-            var stride = ReferenceEquals(layer, carrier) ? Expr.P("stride", layer.Stride) : Expr.Of(layer.Stride);
-            switch (layer.Kind)
-            {
-                case LayerKind.Conv:
-                {
-                    var outC = layer.Filters > 0 ? Expr.Of(layer.Filters) : Expr.P("planes", layer.Expansion);
-                    var padding = layer.Padding >= 0 ? layer.Padding : layer.Dilation * (layer.Kernel - 1) / 2;
-                    b.Add(Conv($"conv{++convs}", current, outC, layer.Kernel, stride, Expr.Of(padding), Expr.Of(layer.Dilation), Expr.Of(layer.Groups), layer.Bias));
-                    current = outC;
-                    break;
-                }
-                case LayerKind.BatchNorm:
-                    lastNorm = $"bn{++norms}";
-                    if (layer.ZeroInitTarget) zeroInit = lastNorm;
-                    b.Add(Norm(lastNorm, current));
-                    break;
-                case LayerKind.Relu:
-                    // In place only right after a batch norm: anywhere else the input may be the block's input.
-                    b.Add(Relu(inPlace: b.Count > 0 && b[b.Count - 1].Op == Op.BatchNorm));
-                    break;
-                case LayerKind.LeakyRelu:
-                    b.Add(new Node(Op.LeakyRelu, "", EquatableArray<int>.Empty) { Value = layer.Value });
-                    break;
-                case LayerKind.MaxPool:
-                case LayerKind.AvgPool:
-                    b.Add(new Node(layer.Kind == LayerKind.MaxPool ? Op.MaxPool : Op.AvgPool, "", EquatableArray<int>.Empty)
-                    {
-                        Kernel = layer.Kernel, Stride = stride, Padding = Expr.Of(layer.Padding >= 0 ? layer.Padding : (layer.Kernel - 1) / 2),
-                    });
-                    break;
-                case LayerKind.Dropout:
-                    b.Add(new Node(Op.Dropout, "", EquatableArray<int>.Empty) { Value = layer.Value });
-                    break;
-                case LayerKind.SqueezeExcite:
-                {
-                    var reduced = current.IsConstant ? Expr.Of(Math.Max(1, current.Constant / layer.Reduction)) : current with { Divisor = layer.Reduction };
-                    b.Add(new Node(Op.SqueezeExcite, ++ses == 1 ? "se" : $"se{ses}", EquatableArray<int>.Empty) { InC = current, OutC = current, Reduced = reduced });
-                    break;
-                }
-            }
-        }
-        var parameters = new[]
-        {
-            new TemplateParam("in_channels", ParamType.Long, 0, true),
-            new TemplateParam("planes", ParamType.Long, 0, true),
-            new TemplateParam("stride", ParamType.Long, 1, false),
-            DropPathParam,
-        };
-        var layers = string.Join(" → ", custom.Layers.Select(l => l.Kind.ToString()));
-        var gate = custom.Layers.FirstOrDefault(l => l.Kind == LayerKind.Gate);
-        var body = gate is null
-            ? CloseBlock(b, -1, true, custom.Activation, custom.NegativeSlope)
-            : CloseGatedBlock(b, gate, carrier is null ? Expr.One : Expr.P("stride", carrier.Stride), custom.Activation, custom.NegativeSlope);
-        return new BlockTemplate(custom.Target.Name, $"Custom residual block <c>{custom.Target.Name}</c>: {layers}", parameters.ToEquatableArray(), body, zeroInit ?? lastNorm, custom.Target);
-    }
-
     private sealed partial class Context
     {
         private readonly NetworkSpec spec;
@@ -231,8 +165,9 @@ internal static partial class Lowering
 
         private BlockKind EffectiveBlock(StageSpec stage) => stage.Block ?? spec.Block;
 
-        private static bool IsPreAct(BlockKind kind, string? custom) =>
-            custom is null && kind is BlockKind.PreActBasic or BlockKind.PreActBottleneck;
+        private bool IsPreAct(BlockKind kind, string? custom) => custom is null
+            ? kind is BlockKind.PreActBasic or BlockKind.PreActBottleneck
+            : customBlocks.FirstOrDefault(b => b.MetadataName == custom) is { PreActivation: true };
 
         public NetworkIr Run()
         {
@@ -397,11 +332,16 @@ internal static partial class Lowering
 
         private bool CheckGroups(BlockTemplate template, EquatableArray<Binding> b, Shape input, int stage, string label)
         {
-            var c = input.C;
-            foreach (var node in template.Body.Nodes)
+            // Each convolution's input channels from shape inference: with parallel branches its input need not be the node before it.
+            var nodes = template.Body.Nodes;
+            var shapes = ShapeInference.Graph(template.Body, b, input, null, null);
+            for (var i = 0; i < nodes.Count; i++)
             {
+                var node = nodes[i];
                 if (node.Op == Op.Shortcut) break;
                 if (node.Op != Op.Conv) continue;
+                var from = node.Inputs.Count > 0 ? node.Inputs[0] : i - 1;
+                var c = from < 0 ? input.C : shapes.Out[from].C;
                 var g = node.Groups.Eval(b);
                 var outC = node.OutC.Eval(b);
                 if (c % g != 0 || outC % g != 0)
@@ -409,7 +349,6 @@ internal static partial class Lowering
                     Report(Diagnostics.GroupsDoNotDivide, LocationKey.StageAt(stage, "CustomBlock"), $"{label}, {template.ClassName}.{node.Name}", g, c, outC);
                     return false;
                 }
-                c = outC;
             }
             return true;
         }
@@ -419,7 +358,8 @@ internal static partial class Lowering
             var body = template.Body;
             var shapes = ShapeInference.Graph(body, b, input, null, sink);
             var shortcutIndex = body.Nodes.Select((n, i) => (n, i)).First(p => p.n.Op == Op.Shortcut).i;
-            var add = body.Nodes.First(n => n.Op is Op.Add or Op.Gate);
+            // The residual join is the Add (or Gate) that reads the shortcut; a branch group's Add is not.
+            var add = body.Nodes.First(n => n.Op is Op.Add or Op.Gate && n.Inputs.Contains(shortcutIndex));
             var output = shapes.Out[add.Inputs[0]];
             var tap = body.Nodes[shortcutIndex].Inputs[0];
             var tapShape = tap < 0 ? input : shapes.Out[tap];
@@ -428,8 +368,11 @@ internal static partial class Lowering
             long branchStride = 1;
             var irregular = false;
             if (add.Op == Op.Gate && !GateFits(shapes, add, b, stageIndex, blockIndex, custom)) return null;
-            foreach (var node in body.Nodes.Take(Math.Min(shortcutIndex, add.Inputs[0] + 1)))
+            if (!JoinsFit(body, shapes, shortcutIndex, stageIndex, blockIndex, custom)) return null;
+            // Along the path from the branch output back to the block input (a join's first branch stands for all: they agree).
+            for (var at = add.Inputs[0]; at >= 0; at = body.Nodes[at].Inputs.Count > 0 ? body.Nodes[at].Inputs[0] : at - 1)
             {
+                var node = body.Nodes[at];
                 if (!IsSpatial(node.Op)) continue;
                 var s = node.Stride.Eval(b);
                 var p = node.Padding.Eval(b);

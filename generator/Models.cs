@@ -12,6 +12,8 @@ internal enum StemKind { ImageNet = 0, Cifar = 1, Deep = 2 }
 
 internal enum ActivationKind { None = 0, Relu = 1, LeakyRelu = 2 }
 
+internal enum JoinKind { Concat = 0, Add = 1 }
+
 /// <summary>A type that encloses the network (a partial declaration must be emitted for it).</summary>
 internal sealed record ContainingType(string Keyword, string Name);
 
@@ -48,15 +50,26 @@ internal sealed record NetworkSpec(
     public EquatableArray<DenseItemSpec>? Dense { get; init; }
 }
 
-internal enum LayerKind { Conv, BatchNorm, Relu, LeakyRelu, MaxPool, AvgPool, Dropout, SqueezeExcite, Gate }
+internal enum LayerKind { Conv, BatchNorm, Relu, LeakyRelu, MaxPool, AvgPool, Dropout, SqueezeExcite, Gate, Branch, Join }
 
 internal sealed record LayerSpec(
     LayerKind Kind, int Kernel, int Expansion, int Filters, int Stride, bool Strided,
-    int Padding, int Dilation, int Groups, bool Bias, double Value, int Reduction, bool ZeroInitTarget, int Index);
+    int Padding, int Dilation, int Groups, bool Bias, double Value, int Reduction, bool ZeroInitTarget, int Index)
+{
+    /// <summary>How a <see cref="LayerKind.Join"/> combines its branches.</summary>
+    public JoinKind Join { get; init; }
+}
 
 internal sealed record CustomBlockSpec(
     string MetadataName, TypeTarget Target, ActivationKind Activation, double NegativeSlope,
-    EquatableArray<LayerSpec> Layers, bool Valid);
+    EquatableArray<LayerSpec> Layers, bool Valid)
+{
+    /// <summary>[ResidualBlock(PreActivation = true)]: the layers before the first conv (or branch) are its pre-activation.</summary>
+    public bool PreActivation { get; init; }
+
+    /// <summary>Which input a pre-activation block's projection shortcut reads.</summary>
+    public ShortcutInput ShortcutInput { get; init; }
+}
 
 /// <summary>The result of parsing one [ResNet] class: the spec (null on errors), its location table and diagnostics.</summary>
 internal sealed record ParsedNetwork(

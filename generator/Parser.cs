@@ -242,9 +242,17 @@ internal static partial class Parser
 
         var blockAttribute = context.Attributes[0];
         var blockNamed = Named(blockAttribute);
-        var activation = ReadInt(blockNamed, "Activation", 1);
+        var preActivation = ReadBool(blockNamed, "PreActivation", false);
+        // A pre-activation block ends at its addition, as ResNet v2's, unless Activation says otherwise.
+        var activation = ReadInt(blockNamed, "Activation", preActivation ? 0 : 1);
         var slope = ReadDouble(blockNamed, "NegativeSlope", 0.01);
+        var shortcutInput = ReadInt(blockNamed, "ShortcutInput", 0);
         var blockLocation = blockAttribute.ApplicationSyntaxReference?.GetSyntax(ct).GetLocation();
+        if (shortcutInput is < 0 or > 2)
+        {
+            located.Add(DiagnosticInfo.At(Diagnostics.OutOfRange, blockLocation, "ShortcutInput", shortcutInput, "a ShortcutInput"));
+            ok = false;
+        }
         if (activation is < 0 or > 2)
         {
             located.Add(DiagnosticInfo.At(Diagnostics.OutOfRange, blockLocation, "Activation", activation, "an ActivationKind"));
@@ -257,6 +265,7 @@ internal static partial class Parser
         }
 
         var layers = new List<LayerSpec>();
+        var layerLocations = new List<Location?>();
         foreach (var attribute in symbol.GetAttributes())
         {
             ct.ThrowIfCancellationRequested();
@@ -271,6 +280,8 @@ internal static partial class Parser
                 "ResNetGen.DropoutAttribute" => LayerKind.Dropout,
                 "ResNetGen.SqueezeExciteAttribute" => LayerKind.SqueezeExcite,
                 GateAttribute => LayerKind.Gate,
+                BranchAttribute => LayerKind.Branch,
+                JoinAttribute => LayerKind.Join,
                 _ => (LayerKind?)null,
             };
             if (kind is null) continue;
@@ -282,7 +293,7 @@ internal static partial class Parser
             var location = attribute.ApplicationSyntaxReference?.GetSyntax(ct).GetLocation();
             var named = Named(attribute);
             var first = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value : null;
-            var kernel = first is int k ? k : kind is LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool ? 3 : 1;
+            var kernel = kind != LayerKind.Join && first is int k ? k : kind is LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool ? 3 : 1;
             var value = kind switch
             {
                 LayerKind.LeakyRelu => first is double s ? s : 0.01,
@@ -296,7 +307,10 @@ internal static partial class Parser
                 ReadInt(named, "Expansion", 1), ReadInt(named, "Filters", 0), ReadInt(named, "Stride", 1),
                 ReadBool(named, "Strided", false), ReadInt(named, "Padding", -1), ReadInt(named, "Dilation", 1),
                 ReadInt(named, "Groups", 1), ReadBool(named, "Bias", false), value, reduction,
-                ReadBool(named, "ZeroInitTarget", false), layers.Count);
+                ReadBool(named, "ZeroInitTarget", false), layers.Count)
+            {
+                Join = kind == LayerKind.Join && first is int join ? (JoinKind)join : JoinKind.Concat,
+            };
 
             void Check(string what, double v, double min, double max)
             {
@@ -319,6 +333,7 @@ internal static partial class Parser
             if (kind == LayerKind.LeakyRelu) Check("negative slope", layer.Value, -1e6, 1e6);
             if (kind == LayerKind.SqueezeExcite) Check("reduction", layer.Reduction, 1, MaxChannels);
             if (kind == LayerKind.Gate) Check("initial bias", layer.Value, -1e6, 1e6);
+            if (kind == LayerKind.Join) Check("kind", (int)layer.Join, 0, 1);
             if (kind is LayerKind.MaxPool or LayerKind.AvgPool && layer.Padding > layer.Kernel / 2)
             {
                 located.Add(DiagnosticInfo.At(Diagnostics.OutOfRange, location,
@@ -326,14 +341,16 @@ internal static partial class Parser
                 ok = false;
             }
             layers.Add(layer);
+            layerLocations.Add(location);
         }
 
-        if (layers.Count == 0)
+        var bodyLayers = layers.Where(l => l.Kind is not (LayerKind.Branch or LayerKind.Join)).ToList();
+        if (bodyLayers.Count == 0)
         {
             located.Add(Block(classLocation, $"Custom block '{name}' has no layer attributes ([Conv], [BatchNorm], [Relu], ...)"));
             ok = false;
         }
-        else if (GateProblem(layers, name) is { } gateProblem)
+        else if (GateProblem(bodyLayers, name) is { } gateProblem)
         {
             located.Add(Block(classLocation, gateProblem));
             ok = false;
@@ -343,9 +360,23 @@ internal static partial class Parser
             located.Add(Block(classLocation, $"Custom block '{name}' marks more than one layer Strided"));
             ok = false;
         }
+        else if (BranchProblem(layers, layerLocations, name) is { } branchProblem)
+        {
+            located.Add(DiagnosticInfo.At(Diagnostics.BranchLayout, branchProblem.Location ?? classLocation, branchProblem.Message));
+            ok = false;
+        }
+        else if (preActivation && PreActivationProblem(layers, name) is { } preActProblem)
+        {
+            located.Add(DiagnosticInfo.At(preActProblem.Id, blockLocation ?? classLocation, preActProblem.Message));
+            ok = false;
+        }
 
         var metadata = symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        var spec = new CustomBlockSpec(metadata, MakeTarget(symbol, node), (ActivationKind)Math.Max(0, Math.Min(2, activation)), slope, layers.ToEquatableArray(), ok);
+        var spec = new CustomBlockSpec(metadata, MakeTarget(symbol, node), (ActivationKind)Math.Max(0, Math.Min(2, activation)), slope, layers.ToEquatableArray(), ok)
+        {
+            PreActivation = preActivation,
+            ShortcutInput = (ShortcutInput)Math.Max(0, Math.Min(2, shortcutInput)),
+        };
         return new ParsedBlock(spec, located.ToEquatableArray());
     }
 

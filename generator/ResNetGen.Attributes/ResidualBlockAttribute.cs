@@ -18,8 +18,33 @@ namespace ResNetGen;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class ResidualBlockAttribute : Attribute
 {
-    /// <summary>The activation after the addition (default <see cref="ActivationKind.Relu"/>).</summary>
+    /// <summary>The activation after the addition (default <see cref="ActivationKind.Relu"/>; <see cref="ActivationKind.None"/> for a <see cref="PreActivation"/> block).</summary>
     public ActivationKind Activation { get; set; } = ActivationKind.Relu;
+
+    /// <summary>
+    /// A pre-activation block (ResNet v2, He et al. 2016): the layers before the block's first
+    /// <see cref="ConvAttribute"/> (or its first <see cref="BranchAttribute"/>), e.g. <c>[BatchNorm] [Relu]</c>,
+    /// are its pre-activation. As for <see cref="BlockKind.PreActBasic"/>: a projection shortcut reads the
+    /// pre-activated input (see <see cref="ShortcutInput"/>), nothing follows the addition unless
+    /// <see cref="Activation"/> is set, the stem omits its BN-ReLU before a first stage of such blocks and
+    /// the head adds BN-ReLU after a last one. It needs at least one layer before the first convolution (RNG035).
+    /// </summary>
+    /// <example><code>
+    /// [ResidualBlock(PreActivation = true)]
+    /// [BatchNorm] [Relu] [Conv(3, Strided = true)]
+    /// [BatchNorm] [Relu] [Conv(3)]
+    /// public partial class WideBlock { }
+    /// </code></example>
+    public bool PreActivation { get; set; }
+
+    /// <summary>
+    /// Which tensor a <see cref="PreActivation"/> block's projection shortcut reads: <see cref="ResNetGen.ShortcutInput.Auto"/>
+    /// and <see cref="ResNetGen.ShortcutInput.PreActivated"/> the pre-activated input (torchvision-style v2,
+    /// Wide ResNet), <see cref="ResNetGen.ShortcutInput.Raw"/> the block's raw input (Keras's <c>resnet_v2</c>).
+    /// Set here rather than on the network's <see cref="ShortcutAttribute"/>: the block class is one class
+    /// shared by every network that uses it.
+    /// </summary>
+    public ShortcutInput ShortcutInput { get; set; }
 
     /// <summary>Slope of <see cref="ActivationKind.LeakyRelu"/> (default 0.01).</summary>
     public double NegativeSlope { get; set; } = 0.01;
