@@ -4,13 +4,15 @@ namespace ResNetGen;
 /// Marks a <c>partial</c> class as a user-defined residual block. Its residual branch is the ordered list of
 /// layer attributes on the class (<see cref="ConvAttribute"/>, <see cref="BatchNormAttribute"/>,
 /// <see cref="ReluAttribute"/>, <see cref="LeakyReluAttribute"/>, <see cref="MaxPoolAttribute"/>,
-/// <see cref="AvgPoolAttribute"/>, <see cref="DropoutAttribute"/>, <see cref="SqueezeExciteAttribute"/>).
+/// <see cref="AvgPoolAttribute"/>, <see cref="DropoutAttribute"/>, <see cref="SqueezeExciteAttribute"/>),
+/// optionally split into parallel branches by <see cref="BranchAttribute"/> and <see cref="JoinAttribute"/>.
 /// A stage uses it with <c>[ResidualStage(…, CustomBlock = typeof(MyBlock))]</c>.
 /// </summary>
 /// <remarks>
 /// Channel counts are relative to the stage's <c>filters</c> (see <see cref="ConvAttribute.Expansion"/>), so
 /// one block serves every stage. The stage's stride goes to the convolution or pool marked
-/// <c>Strided = true</c>, or else to the first convolution. The generator infers the branch's output
+/// <c>Strided = true</c>, or else to the first convolution (when that sits in a branch group, to the
+/// first convolution of every branch of the group). The generator infers the branch's output
 /// shape and checks that the stage's shortcut can be added to it (RNG012). The class itself becomes the
 /// block module (the generator adds its base class, layers, constructor and forward), shared by every
 /// network and stage that uses it.
