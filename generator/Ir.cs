@@ -86,9 +86,9 @@ internal enum Op
     /// <summary>A block's shortcut: the block's <c>downsample</c> module applied to Inputs[0] when the
     /// block instance has one, else the block input.</summary>
     Shortcut,
-    /// <summary>Elementwise sum of the inputs (the residual join).</summary>
+    /// <summary>Elementwise sum of the inputs: the residual join (the Add that reads the <see cref="Shortcut"/> node), or a [Join(Add)] of parallel branches.</summary>
     Add,
-    /// <summary>Channel concatenation of the inputs (DenseNet-style joins; not lowered into yet).</summary>
+    /// <summary>Channel concatenation of the inputs (dense layers; a [Join(Concat)] of parallel branches, with the summed channels in <see cref="Node.OutC"/>).</summary>
     Concat,
     /// <summary>Highway gate y = H·T + x·(1 − T) of Inputs [H, T, x] (not lowered into yet).</summary>
     Gate,
