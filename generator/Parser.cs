@@ -253,6 +253,10 @@ internal static partial class Parser
             located.Add(DiagnosticInfo.At(Diagnostics.OutOfRange, blockLocation, "ShortcutInput", shortcutInput, "a ShortcutInput"));
             ok = false;
         }
+        else if (shortcutInput != 0 && !preActivation)
+        {
+            located.Add(DiagnosticInfo.At(Diagnostics.Unused, blockLocation, $"Custom block '{name}': ShortcutInput applies to PreActivation blocks (a post-activation block's shortcut reads its input)"));
+        }
         if (activation is < 0 or > 2)
         {
             located.Add(DiagnosticInfo.At(Diagnostics.OutOfRange, blockLocation, "Activation", activation, "an ActivationKind"));

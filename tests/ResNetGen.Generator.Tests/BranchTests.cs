@@ -173,6 +173,20 @@ public class BranchTests(BranchOracle oracle, ITestOutputHelper output)
     }
 
     [Fact]
+    public void Shortcut_input_on_a_post_activation_block_warns_that_it_has_no_effect()
+    {
+        var run = GeneratorHarness.Run("""
+            using ResNetGen;
+            [ResidualBlock(ShortcutInput = ShortcutInput.Raw)]
+            [Conv(3)] [BatchNorm]
+            public partial class Post { }
+            """);
+        var warning = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("RNG015", warning.Id);
+        Assert.Contains(run.Generated, g => g.HintName.EndsWith("Post.Block.g.cs", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Network_shortcut_input_that_disagrees_with_a_custom_pre_activation_block_warns()
     {
         var run = GeneratorHarness.Run("using ResNetGen;\n" + PreActBlock + """
