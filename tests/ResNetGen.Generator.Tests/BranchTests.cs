@@ -156,6 +156,16 @@ public class BranchTests(BranchOracle oracle, ITestOutputHelper output)
         Assert.Contains("norm = ", network);
     }
 
+    [Theory]
+    [InlineData(Target.ResNetGenTorch)]
+    [InlineData(Target.TorchSharp)]
+    public void Add_joined_strided_block_counts_as_pytorch(Target target)
+    {
+        var run = GeneratorHarness.Run(target, BranchSnapshotTests.Forms["AddJoinStrided"]);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(oracle.Counts["two_path_net"], GeneratedCount(run, "TwoPathNet"));
+    }
+
     [Fact]
     public void Pre_activation_shortcut_reads_the_pre_activated_input_unless_told_raw()
     {

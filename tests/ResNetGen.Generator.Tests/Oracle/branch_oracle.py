@@ -15,6 +15,10 @@ from the papers, independently of the generator.
   "msrb_forward": the output of one MSRB at n = 4 (no shortcut module) for a 1x4x5x5 input, every
   parameter in registration order (s1, p1, s2, p2, fuse; weight then bias) filled with
   0.2 sin(0.37 k + i) (k = element index, i = parameter index), the input with cos(0.11 k).
+* "two_path_net": blocks of two paths summed (conv3x3-BN-ReLU-conv3x3, and the same with the first
+  conv dilated 2), then BN, plus the input (a 1x1 strided conv + BN where the shape changes), ReLU;
+  both paths' first convs take the stride. 3x3 conv 3 -> 16, BN, ReLU; one block of 16; two of 32,
+  stride 2; global pool; linear to 10.
 * A pre-activation Wide-ResNet-like network (Zagoruyko and Komodakis 2016; He et al. 2016, v2):
   3x3 conv 3 -> 16 (no BN, the first block pre-activates); stage 1: two blocks of 32, stage 2: two
   blocks of 64, stride 2; a block is BN-ReLU-conv3x3(stride)-BN-ReLU-conv3x3, a 1x1 conv (no bias, no
@@ -85,6 +89,30 @@ class PreActWide(nn.Module):
         return self.fc(F.adaptive_avg_pool2d(F.relu(self.norm(self.blocks(self.stem(x)))), 1).flatten(1))
 
 
+class TwoPath(nn.Module):
+    def __init__(self, cin, c, stride):
+        super().__init__()
+        self.a = nn.Sequential(nn.Conv2d(cin, c, 3, stride, 1, bias=False), nn.BatchNorm2d(c), nn.ReLU(), nn.Conv2d(c, c, 3, 1, 1, bias=False))
+        self.b = nn.Sequential(nn.Conv2d(cin, c, 3, stride, 2, dilation=2, bias=False), nn.BatchNorm2d(c), nn.ReLU(), nn.Conv2d(c, c, 3, 1, 1, bias=False))
+        self.norm = nn.BatchNorm2d(c)
+        self.carry = nn.Sequential(nn.Conv2d(cin, c, 1, stride, bias=False), nn.BatchNorm2d(c)) if stride != 1 or cin != c else None
+
+    def forward(self, x):
+        y = self.norm(self.a(x) + self.b(x))
+        return F.relu(y + (x if self.carry is None else self.carry(x)))
+
+
+class TwoPathNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        self.blocks = nn.Sequential(TwoPath(16, 16, 1), TwoPath(16, 32, 2), TwoPath(32, 32, 1))
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        return self.fc(F.adaptive_avg_pool2d(self.blocks(self.stem(x)), 1).flatten(1))
+
+
 def count(m):
     return sum(p.numel() for p in m.parameters())
 
@@ -112,6 +140,7 @@ result = {
     "msrb_net": checked(MsrbNet(), (2, 1, 28, 28), (2, 10)),
     "msrb_block64": checked(MSRB(64, 64), (1, 64, 16, 16), (1, 64, 16, 16)),
     "preact_wide": checked(PreActWide(), (2, 3, 32, 32), (2, 10)),
+    "two_path_net": checked(TwoPathNet(), (2, 3, 32, 32), (2, 10)),
     "msrb_forward": msrb_forward(),
 }
 json.dump(result, sys.stdout)
