@@ -21,7 +21,7 @@ internal static partial class Diagnostics
 
         public static readonly DiagnosticDescriptor PixelShuffleChannels = new(
             "RNG040", "PixelShuffle channels not divisible by the square of its factor",
-            "{0}: PixelShuffle({1}) needs channels divisible by {1}² = {2}, and its input {3} has {4} channels; choose Filters as a multiple of {2}",
+            "{0}: PixelShuffle({1}) receives {3}, and its {4} channels are not divisible by {1}² = {2}; choose Filters as a multiple of {2}",
             Category, DiagnosticSeverity.Error, true);
 
         public static readonly DiagnosticDescriptor BadImageOption = new(
