@@ -216,6 +216,27 @@ public class ImageOutputSnapshotTests
     }
 
     [Theory]
+    [InlineData(2, "[N, 3, H/2, W/2]")]
+    [InlineData(4, "[N, 3, H, W]")]
+    [InlineData(8, "[N, 3, 2H, 2W]")]
+    [InlineData(3, "[N, 3, 3H/4, 3W/4]")]
+    public void Open_input_size_output_shapes_cancel_the_stems_strides_first(int scale, string expected)
+    {
+        // ImageNet stem: stride 2 and a stride-2 max-pool, so the features are H/4 × W/4.
+        var run = GeneratorHarness.Run($$"""
+            using ResNetGen;
+            [ResNet]
+            [ResidualStage(16, 1)]
+            [Reconstruction({{scale}})]
+            public partial class Open { }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        var source = run.Generated.Single(g => g.HintName == "Open.g.cs").Source;
+        Assert.Contains($"output <c>{expected}</c>", source);
+        Assert.Contains($"x = reconstruction.call(x); // {expected}", source);
+    }
+
+    [Theory]
     [InlineData(2, new[] { 2 })]
     [InlineData(3, new[] { 3 })]
     [InlineData(4, new[] { 2, 2 })]

@@ -123,3 +123,69 @@ public class ImageOutputTests(ImageOracle oracle, ITestOutputHelper output)
         Assert.Equal(new long[] { 64, 576, 1, 1 }, net.state_dict()["fusion.weight"].shape);
     }
 }
+
+/// <summary>
+/// The generated image networks compute what the independent PyTorch definition computes: our weights,
+/// input and output go to image_oracle.py (one safetensors file), which loads the weights into its own
+/// model (keys mapped: conv1 → head.0, layer1.i → body.i, reconstruction.k → tail.…) strictly and compares.
+/// This pins the concatenation order (blocks, then the stem) and PixelShuffle's channel order.
+/// </summary>
+[Collection("image zoo")]
+public class ImageOutputEquivalenceTests(ITestOutputHelper output)
+{
+    private static string ScriptsDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "scripts", "python");
+            if (File.Exists(Path.Combine(candidate, "safetensors_torch.py"))) return candidate;
+        }
+        throw new InvalidOperationException("scripts/python/safetensors_torch.py not found above the test directory");
+    }
+
+    private static (int Exit, string Stdout, string Stderr) Python(params string[] args)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["OMP_NUM_THREADS"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+    }
+
+    [Theory]
+    [InlineData("fused_edsr_x2")]
+    [InlineData("edsr_like_x3")]
+    public void PyTorch_given_our_weights_computes_our_output(string name)
+    {
+        torch.manual_seed(11);
+        using Module<Tensor, Tensor> net = name == "fused_edsr_x2" ? new FusedEdsrX2() : new EdsrLikeX3();
+        var size = name == "fused_edsr_x2" ? FusedEdsrX2.InputSize : EdsrLikeX3.InputSize;
+        net.eval();
+        using var scope = torch.NewDisposeScope();
+        var x = torch.randn(2, 3, size, size);
+        Tensor y;
+        using (torch.no_grad()) y = net.forward(x);
+        var path = Path.Combine(Path.GetTempPath(), $"resnetgen-image-{name}-{Environment.ProcessId}.safetensors");
+        try
+        {
+            var tensors = net.state_dict().Append(new("__input", x)).Append(new("__output", y));
+            torch.save(tensors, path, new Dictionary<string, string> { ["name"] = name });
+            var script = Path.Combine(AppContext.BaseDirectory, "Oracle", "image_oracle.py");
+            var (exit, stdout, stderr) = Python(script, "compare", path, ScriptsDirectory());
+            Assert.True(exit == 0, $"image_oracle.py compare failed: {stderr}");
+            using var doc = JsonDocument.Parse(stdout);
+            var diff = doc.RootElement.GetProperty("max_abs_diff").GetDouble();
+            var scale = doc.RootElement.GetProperty("max_abs").GetDouble();
+            output.WriteLine($"{name}: max |ours − PyTorch| = {diff:G3} over outputs up to {scale:G3}");
+            Assert.True(scale > 0);
+            Assert.True(diff <= 1e-5 * scale, $"{name}: outputs differ by {diff} (largest output {scale})");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

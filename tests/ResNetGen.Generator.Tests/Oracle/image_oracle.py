@@ -12,6 +12,7 @@ definition written here from the papers' official code, independently of the gen
 * torchvision's BasicBlock (conv-BN-ReLU-conv-BN, + x, ReLU; convs without bias) for the forms that use it.
 """
 import json
+import sys
 
 import torch
 import torch.nn as nn
@@ -92,7 +93,47 @@ NETWORKS = {
 }
 
 
+def our_key_to_oracle(key, leading, steps):
+    """ResNetGen's state_dict key -> this file's: conv1 -> head.0, layer1.i.convN -> body.i.body.(0|2),
+    fusion -> fusion, reconstruction.k -> tail.[0 | 1.j | 2] (the leading conv, the upsampler, the last conv)."""
+    parts = key.split(".")
+    if parts[0] == "conv1":
+        return "head.0." + parts[-1]
+    if parts[0] == "layer1":
+        return f"body.{parts[1]}.body.{0 if parts[2] == 'conv1' else 2}.{parts[3]}"
+    if parts[0] == "reconstruction":
+        k = int(parts[1])
+        first = 1 if leading else 0
+        if leading and k == 0:
+            return "tail.0." + parts[2]
+        if k < first + 2 * steps:
+            return f"tail.{first}.{k - first}.{parts[2]}"
+        return f"tail.{first + 1}.{parts[2]}"
+    return key
+
+
+def compare(path, scripts):
+    """Loads ResNetGen's weights, input and output (one safetensors file) into this file's definition and
+    prints the largest difference of the outputs."""
+    sys.path.insert(0, scripts)
+    import safetensors_torch as st
+    tensors, metadata = st.load_file(path, with_metadata=True)
+    name = metadata["name"]
+    x, y = tensors.pop("__input"), tensors.pop("__output")
+    make, _ = NETWORKS[name]
+    model = make().eval()
+    leading = any(k.startswith("tail.0.weight") for k in model.state_dict())
+    steps = sum(1 for m in model.modules() if isinstance(m, nn.PixelShuffle))
+    model.load_state_dict({our_key_to_oracle(k, leading, steps): v for k, v in tensors.items()}, strict=True)
+    with torch.no_grad():
+        ours = model(x)
+    print(json.dumps({"max_abs_diff": (ours - y).abs().max().item(), "max_abs": y.abs().max().item()}))
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "compare":
+        compare(sys.argv[2], sys.argv[3])
+        return
     torch.manual_seed(0)
     result = {}
     with torch.no_grad():
