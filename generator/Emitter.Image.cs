@@ -19,6 +19,15 @@ internal static partial class Emitter
         w.Line();
     }
 
+    /// <summary>The image forms' fields for the class summary.</summary>
+    private static string ImageFieldsText(NetworkIr ir)
+    {
+        var parts = new System.Collections.Generic.List<string>();
+        if (ir.Fusion is not null) parts.Add("<c>fusion</c> (the 1×1 fusion convolution)");
+        if (ir.ImageOutput) parts.Add("<c>reconstruction</c> (the image tail, a Sequential)");
+        return string.Join(" and ", parts) + (parts.Count > 1 ? " follow them" : " follows them");
+    }
+
     /// <summary>Docs of the image forms' fields (null for every other node).</summary>
     private static string? ImageFieldDoc(Node n)
     {

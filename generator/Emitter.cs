@@ -45,7 +45,9 @@ internal static partial class Emitter
         w.Line("/// <summary>");
         w.Line($"/// A residual network generated from the attributes on <c>{name}</c>: {ir.Description}.");
         w.Line($"/// {Format(a.ParameterCount)} parameters; input <c>{InputText(ir)}</c>, output <c>{a.Head.Output(a.Features)}</c>.");
-        w.Line("/// Fields are named as torchvision names them, so <c>state_dict()</c> keys match a torchvision model of the same architecture.");
+        w.Line(ir.Fusion is not null || ir.ImageOutput
+            ? $"/// The stem and stages are named as torchvision names them; {ImageFieldsText(ir)} in <c>state_dict()</c>."
+            : "/// Fields are named as torchvision names them, so <c>state_dict()</c> keys match a torchvision model of the same architecture.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
         w.Open($"partial class {name} : {d.ModuleBase}");

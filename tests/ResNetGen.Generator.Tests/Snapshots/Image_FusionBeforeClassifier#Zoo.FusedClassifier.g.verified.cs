@@ -7,7 +7,7 @@ namespace Zoo
     /// <summary>
     /// A residual network generated from the attributes on <c>FusedClassifier</c>: CIFAR stem, 2 stage(s) of [2, 1] blocks, hierarchical feature fusion.
     /// 26_530 parameters; input <c>[N, 3, 32, 32]</c>, output <c>[N, 10]</c>.
-    /// Fields are named as torchvision names them, so <c>state_dict()</c> keys match a torchvision model of the same architecture.
+    /// The stem and stages are named as torchvision names them; <c>fusion</c> (the 1×1 fusion convolution) follows them in <c>state_dict()</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ResNetGen.Generator", "1.0.0")]
     partial class FusedClassifier : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tensor, global::ResNetGen.Torch.Tensor>

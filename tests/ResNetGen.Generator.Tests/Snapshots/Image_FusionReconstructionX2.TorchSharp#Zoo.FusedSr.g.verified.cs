@@ -7,7 +7,7 @@ namespace Zoo
     /// <summary>
     /// A residual network generated from the attributes on <c>FusedSr</c>: CIFAR stem, 1 stage(s) of [4] blocks, hierarchical feature fusion, a ×2 sub-pixel reconstruction tail (image output).
     /// 504_131 parameters; input <c>[N, 3, 48, 48]</c>, output <c>[N, 3, 96, 96]</c>.
-    /// Fields are named as torchvision names them, so <c>state_dict()</c> keys match a torchvision model of the same architecture.
+    /// The stem and stages are named as torchvision names them; <c>fusion</c> (the 1×1 fusion convolution) and <c>reconstruction</c> (the image tail, a Sequential) follow them in <c>state_dict()</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ResNetGen.Generator", "1.0.0")]
     partial class FusedSr : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>

@@ -7,7 +7,7 @@ namespace Zoo
     /// <summary>
     /// A residual network generated from the attributes on <c>SrX3</c>: CIFAR stem, 1 stage(s) of [2] blocks, a ×3 sub-pixel reconstruction tail (image output).
     /// 120_833 parameters; input <c>[N, 1, H, W]</c>, output <c>[N, 1, 3H, 3W]</c>.
-    /// Fields are named as torchvision names them, so <c>state_dict()</c> keys match a torchvision model of the same architecture.
+    /// The stem and stages are named as torchvision names them; <c>reconstruction</c> (the image tail, a Sequential) follows them in <c>state_dict()</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ResNetGen.Generator", "1.0.0")]
     partial class SrX3 : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tensor, global::ResNetGen.Torch.Tensor>

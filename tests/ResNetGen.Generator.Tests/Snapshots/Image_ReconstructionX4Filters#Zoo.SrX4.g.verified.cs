@@ -7,7 +7,7 @@ namespace Zoo
     /// <summary>
     /// A residual network generated from the attributes on <c>SrX4</c>: CIFAR stem, 1 stage(s) of [2] blocks, a ×4 sub-pixel reconstruction tail (image output).
     /// 68_259 parameters; input <c>[N, 1, 16, 16]</c>, output <c>[N, 3, 64, 64]</c>.
-    /// Fields are named as torchvision names them, so <c>state_dict()</c> keys match a torchvision model of the same architecture.
+    /// The stem and stages are named as torchvision names them; <c>reconstruction</c> (the image tail, a Sequential) follows them in <c>state_dict()</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ResNetGen.Generator", "1.0.0")]
     partial class SrX4 : global::ResNetGen.Torch.Module<global::ResNetGen.Torch.Tensor, global::ResNetGen.Torch.Tensor>
