@@ -126,6 +126,7 @@ internal static partial class Diagnostics
             map[d.Id] = d;
         }
         foreach (var d in GraphDescriptors) map[d.Id] = d;
+        foreach (var d in ImageDescriptors) map[d.Id] = d;
         return map;
     }
 
@@ -149,6 +150,10 @@ internal readonly record struct LocationKey(LocationTarget Target, int Stage, st
     public static LocationKey Head(string argument = "") => new(LocationTarget.Head, -1, argument);
 
     public static LocationKey Shortcut(string argument = "") => new(LocationTarget.Shortcut, -1, argument);
+
+    public static LocationKey Fusion(string argument = "") => new(LocationTarget.Fusion, -1, argument);
+
+    public static LocationKey Reconstruction(string argument = "") => new(LocationTarget.Reconstruction, -1, argument);
 }
 
 internal enum LocationTarget
@@ -159,6 +164,8 @@ internal enum LocationTarget
     Stage,
     Head,
     Shortcut,
+    Fusion,
+    Reconstruction,
 }
 
 /// <summary>

@@ -45,7 +45,9 @@ internal static partial class Emitter
         w.Line("/// <summary>");
         w.Line($"/// A residual network generated from the attributes on <c>{name}</c>: {ir.Description}.");
         w.Line($"/// {Format(a.ParameterCount)} parameters; input <c>{InputText(ir)}</c>, output <c>{a.Head.Output(a.Features)}</c>.");
-        w.Line("/// Fields are named as torchvision names them, so <c>state_dict()</c> keys match a torchvision model of the same architecture.");
+        w.Line(ir.Fusion is not null || ir.ImageOutput
+            ? $"/// The stem and stages are named as torchvision names them; {ImageFieldsText(ir)} in <c>state_dict()</c>."
+            : "/// Fields are named as torchvision names them, so <c>state_dict()</c> keys match a torchvision model of the same architecture.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
         w.Open($"partial class {name} : {d.ModuleBase}");
@@ -86,7 +88,8 @@ internal static partial class Emitter
     {
         var seen = new HashSet<string>();
         var list = new List<Node>();
-        foreach (var node in ir.Stem.Nodes.Concat(ir.Stages.SelectMany(s => s.Transition.Nodes)).Concat(ir.Head.Nodes))
+        var fusion = ir.Fusion is { } f ? new[] { f } : Array.Empty<Node>();
+        foreach (var node in ir.Stem.Nodes.Concat(ir.Stages.SelectMany(s => s.Transition.Nodes)).Concat(fusion).Concat(ir.Head.Nodes))
         {
             if (node.Name.Length > 0 && seen.Add(node.Name)) list.Add(node);
         }
@@ -104,7 +107,8 @@ internal static partial class Emitter
             w.Line();
         }
         Const("Input channels the network expects.", "int", "InChannels", Int(ir.InChannels));
-        Const("Classes of the linear head; 0 when the network is a feature extractor without a head.", "int", "NumClasses", Int(ir.NumClasses));
+        Const(ir.ImageOutput ? "0: the network outputs an image (see <see cref=\"OutChannels\"/> and <see cref=\"Scale\"/>), it has no classifier." : "Classes of the linear head; 0 when the network is a feature extractor without a head.", "int", "NumClasses", Int(ir.NumClasses));
+        EmitImageConstants(w, model);
         Const("The input size the shapes below were inferred for (0 = not declared).", "int", "InputSize", Int(ir.InputSize));
         if (ir.InputHeight != ir.InputWidth)
         {
@@ -123,7 +127,7 @@ internal static partial class Emitter
             Const($"Channels of <c>{ir.Stages[i].Field}</c>'s output {o}.", "int", $"Layer{i + 1}Channels", Int(o.C));
             if (o.Known && o.H == o.W) Const($"Height and width of <c>{ir.Stages[i].Field}</c>'s output at <see cref=\"InputSize\"/>.", "int", $"Layer{i + 1}Size", Int(o.H));
         }
-        Const(ir.NumClasses > 0 ? "Width of <c>forward</c>'s output: the class logits." : "Width of <c>forward</c>'s output: the pooled features (no head).",
+        Const(ir.ImageOutput ? "Channels of <c>forward</c>'s output image (as <see cref=\"OutChannels\"/>)." : ir.NumClasses > 0 ? "Width of <c>forward</c>'s output: the class logits." : "Width of <c>forward</c>'s output: the pooled features (no head).",
             "int", "OutputFeatures", Int(a.Head.Output(a.Features).C));
     }
 
@@ -149,7 +153,7 @@ internal static partial class Emitter
         }
     }
 
-    private static string FieldDoc(Node n) => n.Op switch
+    private static string FieldDoc(Node n) => ImageFieldDoc(n) ?? n.Op switch
     {
         Op.Conv => $"{n.Kernel}×{n.Kernel} convolution, stride {Int(n.Stride.Constant)}: {Int(n.InC.Constant)} → {Int(n.OutC.Constant)} channels.",
         Op.Sequential => $"Deep stem (ResNet-C): three 3×3 convolutions to {Int(n.OutC.Constant)} channels, the first with stride 2.",
@@ -251,14 +255,15 @@ internal static partial class Emitter
     {
         var ir = model.Ir;
         var a = model.Analysis;
-        w.Line($"/// <summary>Runs the network on <c>[N, {ir.InChannels}, H, W]</c> input and returns {(ir.NumClasses > 0 ? "the logits" : "the pooled features")} <c>{a.Head.Output(a.Features)}</c>.</summary>");
+        w.Line($"/// <summary>Runs the network on <c>[N, {ir.InChannels}, H, W]</c> input and returns {(ir.ImageOutput ? $"the ×{ir.Scale} image" : ir.NumClasses > 0 ? "the logits" : "the pooled features")} <c>{a.Head.Output(a.Features)}</c>.</summary>");
         w.Line("/// <param name=\"input\">A batch of images.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The input is not 4-d or has the wrong channel count.</exception>");
         w.Open($"public override {d.Tensor} forward({d.Tensor} input)");
         w.Line("CheckInput(input);");
         var declared = false;
         EmitStem(w, model, d, ref declared);
-        for (var i = 0; i < ir.Stages.Count; i++)
+        if (ir.Fusion is not null) EmitFusedStages(w, model, d, ref declared);
+        for (var i = 0; i < ir.Stages.Count && ir.Fusion is null; i++)
         {
             EmitChain(w, ir.Stages[i].Transition, a.Stages[i].Transition, d, ref declared, "input");
             w.Line($"{(declared ? "" : "var ")}x = {ir.Stages[i].Field}.call({(declared ? "x" : "input")}); // {a.Stages[i].Out}");
@@ -312,7 +317,7 @@ internal static partial class Emitter
         w.Line($"$\"{ir.Target.Name} expects input of shape [N, {ir.InChannels}, H, W]; got [{{string.Join(\", \", input.shape)}}].\", nameof(input));");
         w.Outdent();
         w.Close();
-        if (ir.InputHeight > 0 && !ir.Head.Nodes.Any(n => n.Op == Op.AdaptiveAvgPool))
+        if (ir.InputHeight > 0 && ir.Head.Nodes.Any(n => n.Op == Op.Flatten) && !ir.Head.Nodes.Any(n => n.Op == Op.AdaptiveAvgPool))
         {
             // A flatten head's first linear layer was sized for exactly the declared input.
             w.Open($"if (input.size(2) != {ir.InputHeight} || input.size(3) != {ir.InputWidth})");
@@ -617,6 +622,7 @@ internal static partial class Emitter
         Op.Flatten => $"{x}.flatten(1)",
         Op.Identity => x,
         Op.Sigmoid => $"{x}.sigmoid()",
+        Op.PixelShuffle => d.PixelShuffle(x, node.Kernel),
         _ => throw new InvalidOperationException($"{node.Op} has no functional form; lowering must name it"),
     };
 

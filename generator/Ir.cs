@@ -92,6 +92,8 @@ internal enum Op
     Concat,
     /// <summary>Highway gate y = H·T + x·(1 − T) of Inputs [H, T, x] (not lowered into yet).</summary>
     Gate,
+    /// <summary>Sub-pixel upsampling: [N, C·r², H, W] → [N, C, H·r, W·r], the factor r in <see cref="Node.Kernel"/>; no parameters.</summary>
+    PixelShuffle,
 }
 
 /// <summary>
@@ -175,4 +177,16 @@ internal sealed record NetworkIr(
 
     /// <summary>A DenseNet: emitted in torchvision's DenseNet layout (<c>features</c>, <c>classifier</c>).</summary>
     public bool DenseLayout { get; init; }
+
+    /// <summary>
+    /// [FeatureFusion]'s 1×1 convolution (the field <c>fusion</c>), or null. It reads the concatenation of
+    /// every block's output (stage by stage) and then the stem's output; the head reads its output.
+    /// </summary>
+    public Node? Fusion { get; init; }
+
+    /// <summary>[Reconstruction]'s upscaling factor (0: none); the head is then the image-output tail.</summary>
+    public int Scale { get; init; }
+
+    /// <summary>The network outputs an image (a [Reconstruction] tail), not a vector.</summary>
+    public bool ImageOutput => Scale > 0;
 }

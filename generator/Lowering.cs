@@ -183,6 +183,7 @@ internal static partial class Lowering
             sink.WhereOf = n => n.Op == Op.MaxPool ? "stem max-pool" : "stem";
             var current = ShapeInference.Graph(stem, none, input, null, sink).Output(input);
             sink.WhereOf = null;
+            var stemOut = current;
 
             var blockCount = stages.Sum(s => (long)s.Blocks);
             var globalIndex = 0;
@@ -195,11 +196,19 @@ internal static partial class Lowering
                 stageIrs.Add(stage);
             }
 
-            var head = LowerHead(current, lastPreAct);
+            // [FeatureFusion] / [Reconstruction] (Lowering.Image.cs): the fusion conv, then the image tail instead of the classifier.
+            var image = spec.Image;
+            var fusion = image?.Fusion is { } f && stageIrs.Count == stages.Count ? LowerFusion(f, stemOut, stageIrs, ref current) : null;
+            var reconstruction = image?.Reconstruction;
+            var head = reconstruction is not null ? LowerReconstruction(reconstruction, current) : LowerHead(current, lastPreAct);
 
             var ir = new NetworkIr(
-                spec.Target, Describe(stageIrs), spec.InChannels, height, width, spec.NumClasses,
-                stem, stageIrs.ToEquatableArray(), head, templates.ToEquatableArray(), spec.ZeroInitResidual);
+                spec.Target, Describe(stageIrs) + DescribeImage(), spec.InChannels, height, width, reconstruction is null ? spec.NumClasses : 0,
+                stem, stageIrs.ToEquatableArray(), head, templates.ToEquatableArray(), spec.ZeroInitResidual)
+            {
+                Fusion = fusion,
+                Scale = reconstruction?.Scale ?? 0,
+            };
             CheckMemberClashes(ir);
             return ir;
         }
@@ -447,6 +456,8 @@ internal static partial class Lowering
                 "InChannels", "NumClasses", "InputSize", "ParameterCount", "MultiplyAdds", "OutputFeatures", "StemChannels",
                 "SummaryText", "ZeroPadShortcut",
             };
+            if (ir.Fusion is not null) generated.Add(ir.Fusion.Name);
+            if (ir.ImageOutput) generated.AddRange(new[] { "OutChannels", "Scale" });
             generated.AddRange(ir.Stem.Nodes.Concat(ir.Head.Nodes).Select(n => n.Name).Where(n => n.Length > 0));
             if (ir.InputHeight != ir.InputWidth) generated.AddRange(new[] { "InputHeight", "InputWidth" });
             for (var i = 0; i < ir.Stages.Count; i++)

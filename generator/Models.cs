@@ -48,6 +48,8 @@ internal sealed record NetworkSpec(
     public NetworkOptions Config => Options ?? NetworkOptions.Default;
     /// <summary>The [DenseBlock]/[Transition] attributes in source order (null: a residual network).</summary>
     public EquatableArray<DenseItemSpec>? Dense { get; init; }
+    /// <summary>[FeatureFusion] / [Reconstruction] (null: neither; a classifier as usual).</summary>
+    public ImageSpec? Image { get; init; }
 }
 
 internal enum LayerKind { Conv, BatchNorm, Relu, LeakyRelu, MaxPool, AvgPool, Dropout, SqueezeExcite, Gate, Branch, Join }

@@ -120,6 +120,7 @@ internal static partial class Parser
         }
 
         var options = ParseOptions(symbol, resnet, stem, (StemKind)stemKind, locations, diagnostics, ct);
+        var image = ParseImage(symbol, resnet, dense.Count > 0, locations, diagnostics, ct);
 
         var members = symbol.GetMembers()
             .Where(m => !m.IsImplicitlyDeclared)
@@ -141,6 +142,7 @@ internal static partial class Parser
                 stages.ToEquatableArray(), members, options)
             {
                 Dense = dense.Count == 0 ? null : dense.Select(d => d!).ToEquatableArray(),
+                Image = image,
             };
         }
 

@@ -140,7 +140,7 @@ public sealed class ResNetGenerator : IIncrementalGenerator
         Location? Find(LocationKey k) => table.FirstOrDefault(e => e.Key == k)?.Location;
         return Find(key)
             ?? (key.Argument.Length > 0 ? Find(key with { Argument = "" }) : null)
-            ?? (key.Target is LocationTarget.Stem or LocationTarget.Head or LocationTarget.Shortcut || (key.Target == LocationTarget.ResNet && key.Argument.Length > 0) ? Find(LocationKey.ResNet()) : null)
+            ?? (key.Target is LocationTarget.Stem or LocationTarget.Head or LocationTarget.Shortcut or LocationTarget.Fusion or LocationTarget.Reconstruction || (key.Target == LocationTarget.ResNet && key.Argument.Length > 0) ? Find(LocationKey.ResNet()) : null)
             ?? Find(LocationKey.Class);
     }
 

@@ -4,8 +4,11 @@ using System.Linq;
 
 namespace ResNetGen.Generator;
 
-/// <summary>A feature map shape. H = W = 0 when the input size is unknown; DivH/DivW are then the cumulative strides. Flat = [N, C].</summary>
-internal readonly record struct Shape(long C, long H, long W, long DivH, long DivW, bool Flat = false)
+/// <summary>
+/// A feature map shape. H = W = 0 when the input size is unknown; DivH/DivW are then the cumulative strides
+/// and <see cref="Up"/> the cumulative upsampling (PixelShuffle; 0 or 1 = none). Flat = [N, C].
+/// </summary>
+internal readonly record struct Shape(long C, long H, long W, long DivH, long DivW, bool Flat = false, long Up = 1)
 {
     public bool Known => H > 0;
 
@@ -15,6 +18,7 @@ internal readonly record struct Shape(long C, long H, long W, long DivH, long Di
     {
         if (Flat) return $"[N, {C}]";
         if (Known) return $"[N, {C}, {H}, {W}]";
+        if (Up > 1) return $"[N, {C}, {Up}H{(DivH > 1 ? $"/{DivH}" : "")}, {Up}W{(DivW > 1 ? $"/{DivW}" : "")}]";
         return DivH == 1 && DivW == 1 ? $"[N, {C}, H, W]" : $"[N, {C}, H/{DivH}, W/{DivW}]";
     }
 }
@@ -69,7 +73,13 @@ internal sealed record SummaryRow(string Layer, string Type, string Output, long
 /// <summary>Everything the emitter prints that is computed rather than declared.</summary>
 internal sealed record NetworkAnalysis(
     GraphShapes Stem, EquatableArray<StageShapes> Stages, GraphShapes Head, Shape Features,
-    long ParameterCount, long MultiplyAdds, EquatableArray<SummaryRow> Summary);
+    long ParameterCount, long MultiplyAdds, EquatableArray<SummaryRow> Summary)
+{
+    /// <summary>[FeatureFusion]: the concatenation it reads (null without fusion) and its 1×1 convolution's shapes.</summary>
+    public Shape? FusionInput { get; init; }
+
+    public GraphShapes? Fusion { get; init; }
+}
 
 /// <summary>
 /// Shape inference and counting over the IR: a pure function of nodes and bindings. Lowering calls
@@ -142,10 +152,25 @@ internal static class ShapeInference
                 return downsample is null ? (inputs[inputs.Count - 1], 0, 0) : Node(downsample, b, new[] { x }, null, null);
             case Op.Concat:
                 return (x with { C = inputs.Sum(i => i.C) }, 0, 0);
+            case Op.PixelShuffle:
+                return (PixelShuffle(x, node.Kernel), 0, 0);
             default:
                 // Activations, dropout, drop path, identity, add, gate: the shape of the first input.
                 return (x, 0, 0);
         }
+    }
+
+    /// <summary>PixelShuffle(r): channels / r², height and width × r (lowering checks the channels divide: RNG040).</summary>
+    public static Shape PixelShuffle(Shape x, long r)
+    {
+        var c = r > 0 ? x.C / checked(r * r) : x.C;
+        if (x.Known) return new Shape(c, checked(x.H * r), checked(x.W * r), 0, 0);
+        // Unknown size: cancel strides first (H/4 then ×2 is H/2), then count the rest as upsampling.
+        var up = Math.Max(1, x.Up);
+        long divH = x.DivH, divW = x.DivW, left = r;
+        while (left > 1 && divH % 2 == 0 && divW % 2 == 0 && left % 2 == 0) { divH /= 2; divW /= 2; left /= 2; }
+        if (left > 1 && divH % left == 0 && divW % left == 0) { divH /= left; divW /= left; left = 1; }
+        return new Shape(c, 0, 0, divH, divW, false, checked(up * left));
     }
 
     /// <summary>Spatial arithmetic of one layer with the size checks (RNG009, RNG010).</summary>
@@ -227,12 +252,30 @@ internal static class ShapeInference
             macs = checked(macs + transition.MultiplyAdds);
             stages.Add(new StageShapes(transition, outs.ToEquatableArray(), counts.ToEquatableArray(), current, stageParameters));
         }
+        Shape? fusionInput = null;
+        GraphShapes? fusion = null;
+        if (ir.Fusion is { } fusionNode)
+        {
+            // Every block's output, then the stem's (lowering checked that their heights and widths agree).
+            var concat = stages.SelectMany(s => s.Blocks).Append(stem.Output(input)).ToList();
+            fusionInput = concat[0] with { C = concat.Sum(s => s.C) };
+            var fusionGraph = new Graph(new[] { fusionNode }.ToEquatableArray());
+            fusion = Graph(fusionGraph, none, fusionInput.Value, null, null);
+            AddRows(rows, fusionGraph, fusion, 0, "");
+            current = fusion.Output(fusionInput.Value);
+            total = checked(total + fusion.Parameters);
+            macs = checked(macs + fusion.MultiplyAdds);
+        }
         var features = current;
         var head = Graph(ir.Head, none, current, null, null);
         AddRows(rows, ir.Head, head, 0, "");
         total = checked(total + head.Parameters);
         macs = checked(macs + head.MultiplyAdds);
-        return new NetworkAnalysis(stem, stages.ToEquatableArray(), head, features, total, input.Known ? macs : 0, rows.ToEquatableArray());
+        return new NetworkAnalysis(stem, stages.ToEquatableArray(), head, features, total, input.Known ? macs : 0, rows.ToEquatableArray())
+        {
+            FusionInput = fusionInput,
+            Fusion = fusion,
+        };
     }
 
     private static void AddRows(List<SummaryRow> rows, Graph graph, GraphShapes shapes, int depth, string prefix)
@@ -259,6 +302,7 @@ internal static class ShapeInference
         Op.Linear => "Linear",
         Op.Sequential => "Sequential",
         Op.SqueezeExcite => "SqueezeExcite",
+        Op.PixelShuffle => "PixelShuffle",
         _ => node.Op.ToString(),
     };
 }

@@ -47,6 +47,9 @@ internal abstract class Dialect
     /// <summary>Dropout, active in training only.</summary>
     public abstract string Dropout(string x, string p);
 
+    /// <summary>Functional sub-pixel upsampling: <c>[N, C·r², H, W] → [N, C, H·r, W·r]</c>.</summary>
+    public abstract string PixelShuffle(string x, int factor);
+
     /// <summary>Channel concatenation (dim 1) of the tensors, in order.</summary>
     public abstract string Cat(params string[] xs);
 

@@ -45,6 +45,7 @@ internal sealed class TorchDialect : Dialect
         Op.Flatten => "Flatten",
         Op.SqueezeExcite => "SqueezeExcite",
         Op.ZeroPad => "ZeroPadShortcut",
+        Op.PixelShuffle => "PixelShuffle",
         _ => throw new InvalidOperationException($"{op} is not a module"),
     };
 
@@ -64,6 +65,7 @@ internal sealed class TorchDialect : Dialect
         Op.Flatten => $"new {M}.Flatten()",
         Op.SqueezeExcite => $"new {M}.SqueezeExcite({expr(n.OutC)}, {expr(n.Reduced)})",
         Op.ZeroPad => $"new {M}.ZeroPadShortcut({expr(n.Stride)}, {expr(n.OutC)})",
+        Op.PixelShuffle => $"new {M}.PixelShuffle({n.Kernel})",
         _ => throw new InvalidOperationException($"{n.Op} is not a module"),
     };
 
@@ -76,6 +78,8 @@ internal sealed class TorchDialect : Dialect
     public override string AvgPool(string x, int kernel, string stride, string padding) => $"{F}.avg_pool2d({x}, {kernel}, stride: {stride}, padding: {padding})";
 
     public override string Dropout(string x, string p) => $"{F}.dropout({x}, {p}, training)";
+
+    public override string PixelShuffle(string x, int factor) => $"{F}.pixel_shuffle({x}, {factor})";
 
     public override string Cat(params string[] xs) => $"global::ResNetGen.Torch.torch.cat(new[] {{ {string.Join(", ", xs)} }}, 1)";
 

@@ -55,6 +55,7 @@ internal sealed class TorchSharpDialect : Dialect
         Op.Identity => "Identity",
         Op.Dropout => "Dropout",
         Op.Flatten => "Flatten",
+        Op.PixelShuffle => "PixelShuffle",
         _ => throw new InvalidOperationException($"{op} is not a module"),
     };
 
@@ -77,6 +78,7 @@ internal sealed class TorchSharpDialect : Dialect
         Op.Flatten => $"{Nn}.Flatten()",
         Op.SqueezeExcite => $"{Helpers}.Layers.SqueezeExcite({AsInt(expr(n.OutC))}, {AsInt(expr(n.Reduced))})",
         Op.ZeroPad => $"new ZeroPadShortcut({expr(n.Stride)}, {expr(n.OutC)})",
+        Op.PixelShuffle => $"{Nn}.PixelShuffle({n.Kernel})",
         _ => throw new InvalidOperationException($"{n.Op} is not a module"),
     };
 
@@ -89,6 +91,8 @@ internal sealed class TorchSharpDialect : Dialect
     public override string AvgPool(string x, int kernel, string stride, string padding) => $"{F}.avg_pool2d({x}, {kernel}, {stride}, {padding})";
 
     public override string Dropout(string x, string p) => $"{F}.dropout({x}, {p}, training)";
+
+    public override string PixelShuffle(string x, int factor) => $"{F}.pixel_shuffle({x}, {factor})";
 
     public override string Cat(params string[] xs) => $"global::TorchSharp.torch.cat(new[] {{ {string.Join(", ", xs)} }}, 1)";
 

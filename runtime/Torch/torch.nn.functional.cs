@@ -137,6 +137,33 @@ public static partial class torch
                 return x.mul(mask);
             }
 
+            /// <summary>
+            /// Sub-pixel upsampling (Shi et al. 2016), as <c>torch.nn.functional.pixel_shuffle</c>:
+            /// <c>[*, C·r², H, W] → [*, C, H·r, W·r]</c>, input channel <c>c·r² + i·r + j</c> going to output pixel
+            /// <c>(h·r + i, w·r + j)</c> of channel c. Written with view / permute / reshape, so autograd carries the gradient.
+            /// </summary>
+            public static Tensor pixel_shuffle(Tensor input, long upscale_factor)
+            {
+                ArgumentNullException.ThrowIfNull(input);
+                if (upscale_factor < 1) throw new ArgumentOutOfRangeException(nameof(upscale_factor), upscale_factor, "the upscale factor must be at least 1");
+                var shape = input.shape;
+                if (shape.Length < 3) throw new ArgumentException($"pixel_shuffle expects at least 3 dimensions [*, C, H, W]; got [{string.Join(", ", shape)}]", nameof(input));
+                var r = upscale_factor;
+                var batch = shape[..^3];
+                long c = shape[^3], h = shape[^2], w = shape[^1];
+                if (c % (r * r) != 0)
+                {
+                    throw new ArgumentException($"pixel_shuffle({r}) needs channels divisible by {r * r}; got {c} channels", nameof(input));
+                }
+                var outC = c / (r * r);
+                var b = batch.Length;
+                // [*, C, r, r, H, W] → [*, C, H, r, W, r] → [*, C, H·r, W·r]
+                using var split = input.reshape([.. batch, outC, r, r, h, w]);
+                var order = Enumerable.Range(0, b).Select(i => (long)i).Concat(new long[] { b, b + 3, b + 1, b + 4, b + 2 }).ToArray();
+                using var moved = split.permute(order);
+                return moved.reshape([.. batch, outC, h * r, w * r]);
+            }
+
             /// <summary>Constant padding; <paramref name="pad"/> lists (left, right, top, bottom, ...) from the last dimension back.</summary>
             public static unsafe Tensor pad(Tensor x, long[] pad, double value = 0)
             {

@@ -1,0 +1,42 @@
+// Networks of the literature whose output is an image (super-resolution), declared with attributes.
+// Parameter counts and output shapes are checked against independent PyTorch definitions
+// (tests/ResNetGen.Generator.Tests/Oracle/image_oracle.py).
+namespace ResNetGen.Zoo;
+
+/// <summary>
+/// EDSR's residual block (Lim et al., "Enhanced Deep Residual Networks for Single Image Super-Resolution",
+/// CVPRW 2017; official code sanghyun-son/EDSR-PyTorch, <c>common.ResBlock</c> with res_scale 1):
+/// 3×3 conv with bias, ReLU, 3×3 conv with bias, the identity added, no batch norm and no activation after the add.
+/// </summary>
+[ResidualBlock(Activation = ActivationKind.None)]
+[Conv(3, Bias = true)]
+[Relu]
+[Conv(3, Bias = true)]
+public partial class EdsrBlock { }
+
+/// <summary>
+/// MSRN's network layout (Li et al., "Multi-scale Residual Network for Image Super-Resolution", ECCV 2018;
+/// official code MIVRC/MSRN-PyTorch, <c>msrn.py</c>) with EDSR blocks in place of its multi-scale blocks:
+/// a 3×3 conv to 64 channels, eight residual blocks, hierarchical feature fusion (every block's output and
+/// the head's, concatenated: <c>nn.Conv2d(64 * 9, 64, 1)</c>), then conv(64, 64, 3), conv(64, 256, 3),
+/// PixelShuffle(2), conv(64, 3, 3); every convolution with bias. MeanShift (fixed, not trained) is left to
+/// the data pipeline. Output <c>[N, 3, 2H, 2W]</c>.
+/// </summary>
+[ResNet(InChannels = 3, InputSize = 48, ConvBias = true)]
+[Stem(StemKind.Cifar, Filters = 64, Norm = false)]
+[ResidualStage(filters: 64, blocks: 8, CustomBlock = typeof(EdsrBlock))]
+[FeatureFusion]
+[Reconstruction(scale: 2)]
+public partial class FusedEdsrX2 { }
+
+/// <summary>
+/// An EDSR-style ×3 network (Lim et al. 2017, <c>common.Upsampler</c> for scale 3: conv(F, 9F, 3),
+/// PixelShuffle(3)), at reduced size: a 3×3 conv to 32 channels, four EDSR blocks, the ×3 tail without a
+/// leading convolution, and conv(32, 3, 3). Unlike EDSR it has neither the body's last convolution nor the
+/// global skip connection (the attributes express neither). Output <c>[N, 3, 3H, 3W]</c>.
+/// </summary>
+[ResNet(InChannels = 3, InputSize = 16, ConvBias = true)]
+[Stem(StemKind.Cifar, Filters = 32, Norm = false)]
+[ResidualStage(filters: 32, blocks: 4, CustomBlock = typeof(EdsrBlock))]
+[Reconstruction(3, LeadingConv = false)]
+public partial class EdsrLikeX3 { }
