@@ -16,6 +16,28 @@ public class ImageOutputSnapshotTests
 
     public static readonly IReadOnlyDictionary<string, string> Forms = new Dictionary<string, string>
     {
+        ["MsrnX2"] = """
+            using ResNetGen;
+            namespace Zoo;
+            /// <summary>MSRN's multi-scale residual block (Li et al., ECCV 2018).</summary>
+            [ResidualBlock(Activation = ActivationKind.None)]
+            [Branch] [Conv(3, Bias = true)] [Relu]
+            [Branch] [Conv(5, Bias = true)] [Relu]
+            [Join(JoinKind.Concat)]
+            [Branch] [Conv(3, Expansion = 2, Bias = true)] [Relu]
+            [Branch] [Conv(5, Expansion = 2, Bias = true)] [Relu]
+            [Join(JoinKind.Concat)]
+            [Conv(1, Bias = true)]
+            public partial class MultiScaleResidualBlock { }
+
+            /// <summary>MSRN ×2: eight blocks, hierarchical feature fusion, sub-pixel reconstruction.</summary>
+            [ResNet(InChannels = 3, InputSize = 48, ConvBias = true)]
+            [Stem(StemKind.Cifar, Filters = 64, Norm = false)]
+            [ResidualStage(filters: 64, blocks: 8, CustomBlock = typeof(MultiScaleResidualBlock))]
+            [FeatureFusion]
+            [Reconstruction(scale: 2)]
+            public partial class Msrn { }
+            """,
         ["FusionReconstructionX2"] = $$"""
             using ResNetGen;
             namespace Zoo;

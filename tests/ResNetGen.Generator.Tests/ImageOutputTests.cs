@@ -45,10 +45,17 @@ public class ImageOutputTests(ImageOracle oracle, ITestOutputHelper output)
     {
         "fused_edsr_x2" => (FusedEdsrX2.ParameterCount, () => new FusedEdsrX2(), FusedEdsrX2.InChannels, FusedEdsrX2.InputSize, FusedEdsrX2.OutChannels, FusedEdsrX2.Scale),
         "edsr_like_x3" => (EdsrLikeX3.ParameterCount, () => new EdsrLikeX3(), EdsrLikeX3.InChannels, EdsrLikeX3.InputSize, EdsrLikeX3.OutChannels, EdsrLikeX3.Scale),
+        "msrn_x2" => (MsrnX2.ParameterCount, () => new MsrnX2(), MsrnX2.InChannels, MsrnX2.InputSize, MsrnX2.OutChannels, MsrnX2.Scale),
+        "msrn_x3" => (MsrnX3.ParameterCount, () => new MsrnX3(), MsrnX3.InChannels, MsrnX3.InputSize, MsrnX3.OutChannels, MsrnX3.Scale),
+        "msrn_x4" => (MsrnX4.ParameterCount, () => new MsrnX4(), MsrnX4.InChannels, MsrnX4.InputSize, MsrnX4.OutChannels, MsrnX4.Scale),
         _ => throw new ArgumentException(name),
     };
 
-    public static readonly TheoryData<string> Zoo = new() { "fused_edsr_x2", "edsr_like_x3" };
+    internal static Module<Tensor, Tensor> Create(string name) => Twin(name).Create();
+
+    internal static int InputSize(string name) => Twin(name).Size;
+
+    public static readonly TheoryData<string> Zoo = new() { "fused_edsr_x2", "edsr_like_x3", "msrn_x2", "msrn_x3", "msrn_x4" };
 
     public static readonly TheoryData<string> Forms = new() { "FusionReconstructionX2", "ReconstructionX3NoFusion", "ReconstructionX4Filters" };
 
@@ -158,11 +165,13 @@ public class ImageOutputEquivalenceTests(ITestOutputHelper output)
     [Theory]
     [InlineData("fused_edsr_x2")]
     [InlineData("edsr_like_x3")]
+    [InlineData("msrn_x2")]
+    [InlineData("msrn_x4")]
     public void PyTorch_given_our_weights_computes_our_output(string name)
     {
         torch.manual_seed(11);
-        using Module<Tensor, Tensor> net = name == "fused_edsr_x2" ? new FusedEdsrX2() : new EdsrLikeX3();
-        var size = name == "fused_edsr_x2" ? FusedEdsrX2.InputSize : EdsrLikeX3.InputSize;
+        using var net = ImageOutputTests.Create(name);
+        var size = ImageOutputTests.InputSize(name);
         net.eval();
         using var scope = torch.NewDisposeScope();
         var x = torch.randn(2, 3, size, size);

@@ -9,6 +9,9 @@ definition written here from the papers' official code, independently of the gen
 * MSRN (Li et al. 2018; MIVRC/MSRN-PyTorch, msrn.py): head = conv(3, F, 3); x = head(x); res = x;
   outs = [b(x) chained over the blocks] + [res]; tail = [Conv2d(F * (n + 1), F, 1), conv(F, F, 3),
   Upsampler, conv(F, 3, 3)] applied to torch.cat(outs, 1).
+* MSRN itself: the same layout with MSRB blocks (branch_oracle.MSRB, written from the authors' code), 64
+  channels, 8 blocks, x2 / x3 / x4. The authors' MeanShift layers are fixed (requires_grad = False) data
+  normalisation and are left out of the definition; "params" counts what is trained.
 * torchvision's BasicBlock (conv-BN-ReLU-conv-BN, + x, ReLU; convs without bias) for the forms that use it.
 """
 import json
@@ -16,6 +19,8 @@ import sys
 
 import torch
 import torch.nn as nn
+
+from branch_oracle import MSRB
 
 
 def default_conv(cin, cout, k, bias=True):
@@ -85,6 +90,10 @@ NETWORKS = {
     # The zoo (samples/ResNetGen.Zoo/Literature.Image.cs).
     "fused_edsr_x2": (lambda: SuperResolution(3, 64, 8, 2, fusion=True), (3, 48)),
     "edsr_like_x3": (lambda: SuperResolution(3, 32, 4, 3, fusion=False, leading=False), (3, 16)),
+    # MSRN (Li et al. 2018) at its training patch size, 48x48 low-resolution pixels.
+    "msrn_x2": (lambda: SuperResolution(3, 64, 8, 2, fusion=True, block=lambda f: MSRB(f, f)), (3, 48)),
+    "msrn_x3": (lambda: SuperResolution(3, 64, 8, 3, fusion=True, block=lambda f: MSRB(f, f)), (3, 48)),
+    "msrn_x4": (lambda: SuperResolution(3, 64, 8, 4, fusion=True, block=lambda f: MSRB(f, f)), (3, 48)),
     # The snapshot forms (ImageOutputSnapshotTests.Forms).
     "FusionReconstructionX2": (lambda: SuperResolution(3, 64, 4, 2, fusion=True), (3, 48)),
     "ReconstructionX3NoFusion": (lambda: SuperResolution(1, 32, 2, 3, fusion=False, leading=False), (1, 12)),
@@ -93,12 +102,18 @@ NETWORKS = {
 }
 
 
-def our_key_to_oracle(key, leading, steps):
+# ResNetGen names a custom block's convolutions conv1..conv5 in attribute order: MSRB's S1, P1, S2, P2, fusion.
+MSRB_CONVS = {"conv1": "s1", "conv2": "p1", "conv3": "s2", "conv4": "p2", "conv5": "fuse"}
+
+
+def our_key_to_oracle(key, leading, steps, msrb=False):
     """ResNetGen's state_dict key -> this file's: conv1 -> head.0, layer1.i.convN -> body.i.body.(0|2),
     fusion -> fusion, reconstruction.k -> tail.[0 | 1.j | 2] (the leading conv, the upsampler, the last conv)."""
     parts = key.split(".")
     if parts[0] == "conv1":
         return "head.0." + parts[-1]
+    if parts[0] == "layer1" and msrb:
+        return f"body.{parts[1]}.{MSRB_CONVS[parts[2]]}.{parts[3]}"
     if parts[0] == "layer1":
         return f"body.{parts[1]}.body.{0 if parts[2] == 'conv1' else 2}.{parts[3]}"
     if parts[0] == "reconstruction":
@@ -124,7 +139,8 @@ def compare(path, scripts):
     model = make().eval()
     leading = any(k.startswith("tail.0.weight") for k in model.state_dict())
     steps = sum(1 for m in model.modules() if isinstance(m, nn.PixelShuffle))
-    model.load_state_dict({our_key_to_oracle(k, leading, steps): v for k, v in tensors.items()}, strict=True)
+    msrb = isinstance(model.body[0], MSRB)
+    model.load_state_dict({our_key_to_oracle(k, leading, steps, msrb): v for k, v in tensors.items()}, strict=True)
     with torch.no_grad():
         ours = model(x)
     print(json.dumps({"max_abs_diff": (ours - y).abs().max().item(), "max_abs": y.abs().max().item()}))

@@ -12,6 +12,9 @@ public sealed class ImageNetworkTests
     {
         ["fused_edsr_x2"] = new(() => new Zoo.FusedEdsrX2(), Zoo.FusedEdsrX2.ParameterCount, Zoo.FusedEdsrX2.InChannels, Zoo.FusedEdsrX2.InputSize, Zoo.FusedEdsrX2.OutChannels, Zoo.FusedEdsrX2.Scale),
         ["edsr_like_x3"] = new(() => new Zoo.EdsrLikeX3(), Zoo.EdsrLikeX3.ParameterCount, Zoo.EdsrLikeX3.InChannels, Zoo.EdsrLikeX3.InputSize, Zoo.EdsrLikeX3.OutChannels, Zoo.EdsrLikeX3.Scale),
+        ["msrn_x2"] = new(() => new Zoo.MsrnX2(), Zoo.MsrnX2.ParameterCount, Zoo.MsrnX2.InChannels, Zoo.MsrnX2.InputSize, Zoo.MsrnX2.OutChannels, Zoo.MsrnX2.Scale),
+        ["msrn_x3"] = new(() => new Zoo.MsrnX3(), Zoo.MsrnX3.ParameterCount, Zoo.MsrnX3.InChannels, Zoo.MsrnX3.InputSize, Zoo.MsrnX3.OutChannels, Zoo.MsrnX3.Scale),
+        ["msrn_x4"] = new(() => new Zoo.MsrnX4(), Zoo.MsrnX4.ParameterCount, Zoo.MsrnX4.InChannels, Zoo.MsrnX4.InputSize, Zoo.MsrnX4.OutChannels, Zoo.MsrnX4.Scale),
     };
 
     public static TheoryData<string> All => [.. Cases.Keys];
