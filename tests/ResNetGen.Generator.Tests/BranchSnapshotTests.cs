@@ -157,30 +157,16 @@ public class BranchSnapshotTests
             """),
     };
 
-    public static TheoryData<string, Target> FormCases() => Cross(Forms.Keys);
+    public static TheoryData<string, Target> FormCases() => SnapshotCases.BothTargets(Forms.Keys);
 
-    public static TheoryData<string, Target> DiagnosticCases() => Cross(Diagnostics.Keys);
-
-    private static TheoryData<string, Target> Cross(IEnumerable<string> names)
-    {
-        var data = new TheoryData<string, Target>();
-        foreach (var name in names)
-        {
-            data.Add(name, Target.ResNetGenTorch);
-            data.Add(name, Target.TorchSharp);
-        }
-        return data;
-    }
+    public static TheoryData<string, Target> DiagnosticCases() => SnapshotCases.BothTargets(Diagnostics.Keys);
 
     [Theory]
     [MemberData(nameof(FormCases))]
     public void Generated_code_matches_snapshot_and_compiles_without_warnings(string form, Target target)
     {
-        var run = GeneratorHarness.Run(target, Forms[form]);
-        Assert.Empty(run.GeneratorDiagnostics);
-        var problems = run.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.True(problems.Count == 0, GeneratorHarness.Describe(problems));
-        Snapshot.Verify(FamilySnapshotTests.Name($"Branch_{form}", target), run);
+        var run = SnapshotCases.VerifyForm($"Branch_{form}", Forms[form], target);
+        Assert.Empty(run.GeneratorDiagnostics); // not even an informational one
     }
 
     [Theory]
@@ -188,12 +174,9 @@ public class BranchSnapshotTests
     public void Diagnostic_matches_snapshot_and_is_located_at_the_attribute(string name, Target target)
     {
         var (id, source) = Diagnostics[name];
-        var run = GeneratorHarness.Run(target, source);
-        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal(id, diagnostic.Id);
-        Assert.True(diagnostic.Location.IsInSource, $"{id} has no source location");
+        var (run, _, text) = SnapshotCases.VerifyDiagnostic(name, id, source, target);
+        Assert.Single(run.GeneratorDiagnostics);
         // At the stage's CustomBlock argument (RNG032), the offending [Branch]/[Join]/[Gate] (RNG034) or the [ResidualBlock] (RNG035): never the class name.
-        var text = diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan);
         Assert.DoesNotContain("class", text);
         var expected = id switch
         {
@@ -206,7 +189,6 @@ public class BranchSnapshotTests
         Assert.StartsWith(expected, text, StringComparison.Ordinal);
         // Nothing of the broken network is emitted (RNG032), nor the invalid block's class (RNG034, RNG035).
         Assert.DoesNotContain(run.Generated, g => g.HintName.Contains(id == "RNG032" ? "Uses" : ".Block.", StringComparison.Ordinal));
-        Snapshot.Verify(FamilySnapshotTests.Name($"Diagnostic_{name}", target), run);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -14,15 +13,7 @@ public sealed class BranchOracle
 {
     public BranchOracle()
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "Oracle", "branch_oracle.py");
-        var start = new ProcessStartInfo("/usr/bin/python3", $"\"{script}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"branch_oracle.py failed: {stderr.Result}");
-        using var doc = JsonDocument.Parse(stdout.Result);
+        using var doc = PythonOracle.Json("branch_oracle.py");
         foreach (var entry in doc.RootElement.EnumerateObject())
         {
             if (entry.Value.ValueKind == JsonValueKind.Number) Counts[entry.Name] = entry.Value.GetInt64();

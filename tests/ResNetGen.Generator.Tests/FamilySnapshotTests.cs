@@ -2,16 +2,7 @@ namespace ResNetGen.Generator.Tests;
 
 public class FamilySnapshotTests
 {
-    public static TheoryData<string, Target> Cases()
-    {
-        var data = new TheoryData<string, Target>();
-        foreach (var family in Families.All.Keys)
-        {
-            data.Add(family, Target.ResNetGenTorch);
-            data.Add(family, Target.TorchSharp);
-        }
-        return data;
-    }
+    public static TheoryData<string, Target> Cases() => SnapshotCases.BothTargets(Families.All.Keys);
 
     /// <summary>Snapshot name: the ResNetGen.Torch files keep their names; TorchSharp's carry a suffix.</summary>
     public static string Name(string test, Target target) => target == Target.TorchSharp ? test + ".TorchSharp" : test;

@@ -90,31 +90,10 @@ public class GraphRobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
     [InlineData(Target.TorchSharp)]
     public void Two_hundred_random_graph_programs_never_crash_and_compile_or_report_an_error(Target target)
     {
-        int compiled = 0, rejected = 0;
-        for (var seed = 0; seed < 200; seed++)
-        {
-            // Even seeds: dense networks; odd seeds: highway (gated) blocks.
-            var source = seed % 2 == 0 ? RandomDenseProgram(seed) : RandomHighwayProgram(seed);
-            GeneratorRun run;
-            try
-            {
-                run = GeneratorHarness.Run(target, source);
-            }
-            catch (Exception ex)
-            {
-                throw new Xunit.Sdk.XunitException($"seed {seed}: {ex}\n{source}");
-            }
-            Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "RNG999");
-            if (run.HasGeneratorErrors)
-            {
-                rejected++;
-                continue;
-            }
-            var problems = run.GeneratedFileDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-            Assert.True(problems.Count == 0, $"seed {seed}: generated code does not compile cleanly:\n{GeneratorHarness.Describe(problems)}\n{source}");
-            if (run.Generated.Length > 0) compiled++;
-        }
-        output.WriteLine($"{target}: {compiled} dense programs compiled cleanly; {rejected} were rejected with an error diagnostic.");
+        // Even seeds: dense networks; odd seeds: highway (gated) blocks.
+        var tally = RandomPrograms.Check(target, seed => seed % 2 == 0 ? RandomDenseProgram(seed) : RandomHighwayProgram(seed));
+        int compiled = tally.Compiled.Count, rejected = tally.Rejected;
+        output.WriteLine($"{target}: {tally}.");
         Assert.True(compiled >= 20, $"only {compiled} programs produced code");
         Assert.True(rejected >= 20, $"only {rejected} programs were rejected");
     }

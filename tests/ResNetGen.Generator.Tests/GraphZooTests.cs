@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ResNetGen.Torch;
 using ResNetGen.Data;
@@ -12,15 +11,7 @@ public sealed class GraphOracle
 {
     public GraphOracle()
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "Oracle", "graph_oracle.py");
-        var start = new ProcessStartInfo("/usr/bin/python3", $"\"{script}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"graph_oracle.py failed: {stderr.Result}");
-        using var doc = JsonDocument.Parse(stdout.Result);
+        using var doc = PythonOracle.Json("graph_oracle.py");
         foreach (var model in doc.RootElement.GetProperty("paper").EnumerateObject()) Paper[model.Name] = model.Value.GetInt64();
         var tv = doc.RootElement.GetProperty("torchvision").GetProperty("densenet121");
         TorchvisionDenseNet121 = tv.GetProperty("params").GetInt64();

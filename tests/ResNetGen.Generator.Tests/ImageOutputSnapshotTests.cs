@@ -133,30 +133,15 @@ public class ImageOutputSnapshotTests
             """),
     };
 
-    public static TheoryData<string, Target> FormCases() => Cross(Forms.Keys);
+    public static TheoryData<string, Target> FormCases() => SnapshotCases.BothTargets(Forms.Keys);
 
-    public static TheoryData<string, Target> DiagnosticCases() => Cross(Diagnostics.Keys);
-
-    private static TheoryData<string, Target> Cross(IEnumerable<string> names)
-    {
-        var data = new TheoryData<string, Target>();
-        foreach (var name in names)
-        {
-            data.Add(name, Target.ResNetGenTorch);
-            data.Add(name, Target.TorchSharp);
-        }
-        return data;
-    }
+    public static TheoryData<string, Target> DiagnosticCases() => SnapshotCases.BothTargets(Diagnostics.Keys);
 
     [Theory]
     [MemberData(nameof(FormCases))]
     public void Generated_code_matches_snapshot_and_compiles_without_warnings(string form, Target target)
     {
-        var run = GeneratorHarness.Run(target, Forms[form]);
-        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
-        var problems = run.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.True(problems.Count == 0, GeneratorHarness.Describe(problems));
-        Snapshot.Verify(FamilySnapshotTests.Name($"Image_{form}", target), run);
+        SnapshotCases.VerifyForm($"Image_{form}", Forms[form], target);
     }
 
     [Theory]
@@ -164,14 +149,9 @@ public class ImageOutputSnapshotTests
     public void Diagnostic_matches_snapshot_is_located_at_the_attribute_and_stops_emission(string name, Target target)
     {
         var (id, source) = Diagnostics[name];
-        var run = GeneratorHarness.Run(target, source);
-        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == id);
-        Assert.All(run.GeneratorDiagnostics, d => Assert.True(d.Location.IsInSource, $"{d.Id} has no source location"));
-        var diagnostic = run.GeneratorDiagnostics.First(d => d.Id == id);
-        var text = diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan);
+        var (run, _, text) = SnapshotCases.VerifyDiagnostic(name, id, source, target);
         Assert.DoesNotContain("class", text);
-        Assert.DoesNotContain(run.Generated, g => g.HintName.EndsWith(".g.cs", StringComparison.Ordinal) && !g.HintName.EndsWith(".Block.g.cs", StringComparison.Ordinal));
-        Snapshot.Verify(FamilySnapshotTests.Name($"Diagnostic_{name}", target), run);
+        Assert.False(SnapshotCases.EmittedNetwork(run));
     }
 
     private static (string Message, string At) Single(string name, string id)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ResNetGen.Torch;
@@ -12,15 +11,7 @@ public sealed class ImageOracle
 {
     public ImageOracle()
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "Oracle", "image_oracle.py");
-        var start = new ProcessStartInfo("/usr/bin/python3", $"\"{script}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"image_oracle.py failed: {stderr.Result}");
-        using var doc = JsonDocument.Parse(stdout.Result);
+        using var doc = PythonOracle.Json("image_oracle.py");
         foreach (var model in doc.RootElement.EnumerateObject())
         {
             Networks[model.Name] = (
@@ -150,18 +141,6 @@ public class ImageOutputEquivalenceTests(ITestOutputHelper output)
         throw new InvalidOperationException("scripts/python/safetensors_torch.py not found above the test directory");
     }
 
-    private static (int Exit, string Stdout, string Stderr) Python(params string[] args)
-    {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
-    }
-
     [Theory]
     [InlineData("fused_edsr_x2")]
     [InlineData("edsr_like_x3")]
@@ -183,7 +162,7 @@ public class ImageOutputEquivalenceTests(ITestOutputHelper output)
             var tensors = net.state_dict().Append(new("__input", x)).Append(new("__output", y));
             torch.save(tensors, path, new Dictionary<string, string> { ["name"] = name });
             var script = Path.Combine(AppContext.BaseDirectory, "Oracle", "image_oracle.py");
-            var (exit, stdout, stderr) = Python(script, "compare", path, ScriptsDirectory());
+            var (exit, stdout, stderr) = PythonOracle.Run(script, "compare", path, ScriptsDirectory());
             Assert.True(exit == 0, $"image_oracle.py compare failed: {stderr}");
             using var doc = JsonDocument.Parse(stdout);
             var diff = doc.RootElement.GetProperty("max_abs_diff").GetDouble();

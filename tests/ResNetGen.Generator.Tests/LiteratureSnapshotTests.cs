@@ -137,50 +137,22 @@ public class LiteratureSnapshotTests
             """),
     };
 
-    public static TheoryData<string, Target> FormCases()
-    {
-        var data = new TheoryData<string, Target>();
-        foreach (var name in Forms.Keys)
-        {
-            data.Add(name, Target.ResNetGenTorch);
-            data.Add(name, Target.TorchSharp);
-        }
-        return data;
-    }
+    public static TheoryData<string, Target> FormCases() => SnapshotCases.BothTargets(Forms.Keys);
 
-    public static TheoryData<string, Target> DiagnosticNames()
-    {
-        var data = new TheoryData<string, Target>();
-        foreach (var name in DiagnosticCases.Keys)
-        {
-            data.Add(name, Target.ResNetGenTorch);
-            data.Add(name, Target.TorchSharp);
-        }
-        return data;
-    }
+    public static TheoryData<string, Target> DiagnosticNames() => SnapshotCases.BothTargets(DiagnosticCases.Keys);
 
     [Theory]
     [MemberData(nameof(FormCases))]
-    public void Form_matches_snapshot_and_compiles_without_warnings(string name, Target target)
-    {
-        var run = GeneratorHarness.Run(target, Forms[name]);
-        Assert.NotEmpty(run.Generated);
-        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
-        var problems = run.CompilationDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.True(problems.Count == 0, GeneratorHarness.Describe(problems));
-        Snapshot.Verify(FamilySnapshotTests.Name($"Literature_{name}", target), run);
-    }
+    public void Form_matches_snapshot_and_compiles_without_warnings(string name, Target target) =>
+        SnapshotCases.VerifyForm($"Literature_{name}", Forms[name], target);
 
     [Theory]
     [MemberData(nameof(DiagnosticNames))]
     public void Diagnostic_matches_snapshot_at_a_source_location(string name, Target target)
     {
         var (id, source) = DiagnosticCases[name];
-        var run = GeneratorHarness.Run(target, source);
-        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == id);
-        Assert.All(run.GeneratorDiagnostics, d => Assert.True(d.Location.IsInSource, $"{d.Id} has no source location"));
+        var (run, _, _) = SnapshotCases.VerifyDiagnostic(name, id, source, target);
         Assert.DoesNotContain(run.Generated, g => g.HintName.EndsWith(".g.cs", StringComparison.Ordinal) && !g.HintName.Contains("Block", StringComparison.Ordinal));
-        Snapshot.Verify(FamilySnapshotTests.Name($"Diagnostic_{name}", target), run);
     }
 
     [Fact]

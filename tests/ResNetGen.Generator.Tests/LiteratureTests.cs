@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ResNetGen.Data;
 using ResNetGen.Torch;
@@ -12,15 +11,7 @@ public sealed class LiteratureOracle
 {
     public LiteratureOracle()
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "Oracle", "literature_oracle.py");
-        var start = new ProcessStartInfo("/usr/bin/python3", $"\"{script}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"literature_oracle.py failed: {stderr.Result}");
-        using var doc = JsonDocument.Parse(stdout.Result);
+        using var doc = PythonOracle.Json("literature_oracle.py");
         foreach (var model in doc.RootElement.EnumerateObject())
         {
             Params[model.Name] = model.Value.GetProperty("params").GetInt64();

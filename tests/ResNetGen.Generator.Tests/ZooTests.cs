@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ResNetGen.Torch;
 using ResNetGen.Zoo;
@@ -10,19 +9,7 @@ public sealed class ZooOracle
 {
     public ZooOracle()
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "Oracle", "zoo_oracle.py");
-        var start = new ProcessStartInfo("/usr/bin/python3", $"\"{script}\"")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"zoo_oracle.py failed: {stderr.Result}");
-        using var doc = JsonDocument.Parse(stdout.Result);
+        using var doc = PythonOracle.Json("zoo_oracle.py");
         foreach (var model in doc.RootElement.GetProperty("torchvision").EnumerateObject())
         {
             Params[model.Name] = model.Value.GetProperty("params").GetInt64();
