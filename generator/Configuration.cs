@@ -5,6 +5,8 @@ internal enum HeadPool { GlobalAverage = 0, Flatten = 1 }
 
 internal enum ShortcutInput { Auto = 0, Raw = 1, PreActivated = 2 }
 
+internal enum WeightInit { Torchvision = 0, PyTorchDefault = 1 }
+
 // ---------------------------------------------------------------------------------------------
 // The configurable forms ([Stem] options, [Shortcut], [Head], non-square inputs, Keras-style
 // biases, dropout inside built-in blocks, per-stage expansion, a first unit unlike the rest).
@@ -32,7 +34,7 @@ internal sealed record HeadSpec(HeadPool Pool, EquatableArray<int> Hidden, Activ
 /// <summary>Network-level options of the configurable forms; <see cref="Default"/> is torchvision's behaviour.</summary>
 internal sealed record NetworkOptions(
     int InputHeight, int InputWidth, bool ConvBias, double BlockDropout, int Expansion,
-    StemOptions Stem, ShortcutOptions Shortcut, HeadSpec Head)
+    StemOptions Stem, ShortcutOptions Shortcut, HeadSpec Head, WeightInit Init = WeightInit.Torchvision)
 {
     public static readonly NetworkOptions Default = new(0, 0, false, 0, 4, StemOptions.Default, ShortcutOptions.Default, HeadSpec.Default);
 }

@@ -39,7 +39,9 @@ internal static partial class Emitter
             w.Line();
         }
 
-        w.Line("/// <summary>Builds the network with torchvision's DenseNet initialisation (Kaiming normal, fan-in, for convolutions; BN weight 1, bias 0; classifier bias 0).</summary>");
+        w.Line(model.Ir.Init == WeightInit.PyTorchDefault
+            ? "/// <summary>Builds the network; every layer keeps PyTorch's default initialisation (convolutions: Kaiming uniform, a = √5).</summary>"
+            : "/// <summary>Builds the network with torchvision's DenseNet initialisation (Kaiming normal, fan-in, for convolutions; BN weight 1, bias 0; classifier bias 0).</summary>");
         w.Open($"public {name}() : base(nameof({name}))");
         EmitFeatures(w, model, d);
         if (classifier is not null) Register(w, classifier.Name, d.Create(classifier, Constant));
@@ -147,6 +149,12 @@ internal static partial class Emitter
     {
         var linear = model.Ir.Head.Nodes.FirstOrDefault(n => n.Op == Op.Linear);
         w.Open("private void InitializeWeights()");
+        if (EmitDefaultInitComment(w, model.Ir))
+        {
+            w.Close();
+            w.Line();
+            return;
+        }
         w.Line("apply(module =>");
         w.Open();
         w.Line("switch (module)");

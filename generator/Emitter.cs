@@ -170,7 +170,9 @@ internal static partial class Emitter
         var ir = model.Ir;
         var name = ir.Target.Name;
         var zeroInit = ir.ZeroInitResidual && ir.Blocks.Any(b => b.ZeroInitField is not null);
-        w.Line($"/// <summary>Builds the network with torchvision's initialisation (Kaiming normal, fan-out, for convolutions; BN weight 1, bias 0{(zeroInit ? "; each block's last BN weight 0" : "")}).</summary>");
+        w.Line(ir.Init == WeightInit.PyTorchDefault
+            ? $"/// <summary>Builds the network; every layer keeps PyTorch's default initialisation (convolutions: Kaiming uniform, a = √5){(zeroInit ? "; each block's last BN weight 0" : "")}.</summary>"
+            : $"/// <summary>Builds the network with torchvision's initialisation (Kaiming normal, fan-out, for convolutions; BN weight 1, bias 0{(zeroInit ? "; each block's last BN weight 0" : "")}).</summary>");
         w.Open($"public {name}() : base(nameof({name}))");
         var modules = NetworkModules(ir);
         var stemModules = modules.Where(m => ir.Stem.Nodes.Contains(m)).ToList();
@@ -350,17 +352,28 @@ internal static partial class Emitter
         w.Outdent();
     }
 
+    /// <summary>With <see cref="WeightInit.PyTorchDefault"/> the layers keep the initialisation their constructors gave them: says so, and returns true.</summary>
+    private static bool EmitDefaultInitComment(IndentedWriter w, NetworkIr ir)
+    {
+        if (ir.Init != WeightInit.PyTorchDefault) return false;
+        w.Line("// Init = WeightInit.PyTorchDefault: every layer keeps the initialisation its constructor gave it, as in the paper's code.");
+        return true;
+    }
+
     private static void EmitInitialize(IndentedWriter w, NetworkModel model, Dialect d)
     {
         var ir = model.Ir;
         w.Open("private void InitializeWeights()");
-        w.Line("apply(module =>");
-        w.Open();
-        w.Line("switch (module)");
-        w.Open();
-        EmitConvAndNormInit(w, d, d.KaimingNormalFanOut("kernel"));
-        w.Close();
-        w.Close(");");
+        if (!EmitDefaultInitComment(w, ir))
+        {
+            w.Line("apply(module =>");
+            w.Open();
+            w.Line("switch (module)");
+            w.Open();
+            EmitConvAndNormInit(w, d, d.KaimingNormalFanOut("kernel"));
+            w.Close();
+            w.Close(");");
+        }
         var targets = ir.Blocks.Where(b => b.ZeroInitField is not null && ir.Stages.Any(s => s.Blocks.Any(u => ir.Blocks[u.Template] == b))).ToList();
         if (ir.ZeroInitResidual && targets.Count > 0)
         {

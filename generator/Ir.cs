@@ -178,6 +178,9 @@ internal sealed record NetworkIr(
     /// <summary>A DenseNet: emitted in torchvision's DenseNet layout (<c>features</c>, <c>classifier</c>).</summary>
     public bool DenseLayout { get; init; }
 
+    /// <summary>torchvision's initialisation, or each layer's PyTorch default (no re-initialisation).</summary>
+    public WeightInit Init { get; init; }
+
     /// <summary>
     /// [FeatureFusion]'s 1×1 convolution (the field <c>fusion</c>), or null. It reads the concatenation of
     /// every block's output (stage by stage) and then the stem's output; the head reads its output.

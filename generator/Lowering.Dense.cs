@@ -111,6 +111,7 @@ internal static partial class Lowering
                 stem, stages.ToEquatableArray(), new Graph(head.ToEquatableArray()), templates.ToEquatableArray(), false)
             {
                 DenseLayout = true,
+                Init = spec.Config.Init,
             };
             foreach (var member in spec.UserMembers)
             {

@@ -207,6 +207,7 @@ internal static partial class Lowering
                 stem, stageIrs.ToEquatableArray(), head, templates.ToEquatableArray(), spec.ZeroInitResidual)
             {
                 Fusion = fusion,
+                Init = spec.Config.Init,
                 Scale = reconstruction?.Scale ?? 0,
             };
             CheckMemberClashes(ir);

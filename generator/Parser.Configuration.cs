@@ -46,6 +46,8 @@ internal static partial class Parser
         var expansion = ReadInt(named, "Expansion", 4);
         Range(LocationKey.ResNet("BlockDropout"), "BlockDropout", blockDropout, 0, 0.999999, "in [0, 1)");
         Range(LocationKey.ResNet("Expansion"), "Expansion", expansion, 1, 64, "between 1 and 64");
+        var init = ReadInt(named, "Init", 0);
+        Range(LocationKey.ResNet("Init"), "Init", init, 0, 1, "a WeightInit");
 
         var stemOptions = StemOptions.Default;
         if (stem is not null)
@@ -90,7 +92,7 @@ internal static partial class Parser
             }
         }
 
-        return new NetworkOptions(height, width, ReadBool(named, "ConvBias", false), blockDropout, expansion, stemOptions, shortcut, head);
+        return new NetworkOptions(height, width, ReadBool(named, "ConvBias", false), blockDropout, expansion, stemOptions, shortcut, head, (WeightInit)init);
     }
 
     private static HeadSpec ParseHead(AttributeData attribute, List<DiagnosticInfo> diagnostics)

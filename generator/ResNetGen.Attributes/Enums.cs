@@ -56,6 +56,23 @@ public enum StemKind
     Deep = 2,
 }
 
+/// <summary>How a network initialises its weights.</summary>
+public enum WeightInit
+{
+    /// <summary>
+    /// torchvision's ResNet initialisation: Kaiming normal (fan-out, ReLU gain) for every convolution, batch norms
+    /// weight 1 and bias 0 (DenseNets: Kaiming normal fan-in, as torchvision's DenseNet).
+    /// </summary>
+    Torchvision = 0,
+
+    /// <summary>
+    /// Each layer's own default, as a PyTorch model that never re-initialises (EDSR's and MSRN's code): a
+    /// convolution draws its kernel from Kaiming uniform with a = √5 (bound 1/√fan-in) and its bias from
+    /// ±1/√fan-in. Without batch norm to rescale them, residual sums of Kaiming-normal blocks grow block by block.
+    /// </summary>
+    PyTorchDefault = 1,
+}
+
 /// <summary>The activation a custom block applies after the addition.</summary>
 public enum ActivationKind
 {

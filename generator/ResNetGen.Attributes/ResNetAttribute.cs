@@ -69,4 +69,7 @@ public sealed class ResNetAttribute : Attribute
 
     /// <summary>Bottleneck expansion: a stage outputs <c>filters × Expansion</c> channels (default 4).</summary>
     public int Expansion { get; set; } = 4;
+
+    /// <summary>The weight initialisation (default <see cref="WeightInit.Torchvision"/>; <see cref="WeightInit.PyTorchDefault"/> for networks without batch norm, as EDSR and MSRN).</summary>
+    public WeightInit Init { get; set; }
 }

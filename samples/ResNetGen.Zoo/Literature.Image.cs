@@ -50,9 +50,10 @@ public partial class EdsrLikeX3 { }
 /// Every convolution has a bias; there is no batch norm. Input: the 48×48 low-resolution patches MSRN trains
 /// on; output <c>[N, 3, 96, 96]</c>. The authors' fixed <c>MeanShift</c> layers (1×1 convolutions that
 /// subtract and add the DIV2K mean, <c>requires_grad = False</c>) are left to the data pipeline, so this
-/// counts the 5,930,307 trained parameters (the authors' model holds 24 more, frozen).
+/// counts the 5,930,307 trained parameters (the authors' model holds 24 more, frozen). As the authors' code,
+/// the layers keep PyTorch's default initialisation (<see cref="WeightInit.PyTorchDefault"/>).
 /// </summary>
-[ResNet(InChannels = 3, InputSize = 48, ConvBias = true)]
+[ResNet(InChannels = 3, InputSize = 48, ConvBias = true, Init = WeightInit.PyTorchDefault)]
 [Stem(StemKind.Cifar, Filters = 64, Norm = false)]
 [ResidualStage(filters: 64, blocks: 8, CustomBlock = typeof(MultiScaleResidualBlock))]
 [FeatureFusion]
@@ -60,7 +61,7 @@ public partial class EdsrLikeX3 { }
 public partial class MsrnX2 { }
 
 /// <summary>MSRN ×3 (Li et al., ECCV 2018; MIVRC/MSRN-PyTorch): <see cref="MsrnX2"/> with the ×3 sub-pixel step, conv(64, 576, 3) + PixelShuffle(3); 6,114,947 trained parameters.</summary>
-[ResNet(InChannels = 3, InputSize = 48, ConvBias = true)]
+[ResNet(InChannels = 3, InputSize = 48, ConvBias = true, Init = WeightInit.PyTorchDefault)]
 [Stem(StemKind.Cifar, Filters = 64, Norm = false)]
 [ResidualStage(filters: 64, blocks: 8, CustomBlock = typeof(MultiScaleResidualBlock))]
 [FeatureFusion]
@@ -68,7 +69,7 @@ public partial class MsrnX2 { }
 public partial class MsrnX3 { }
 
 /// <summary>MSRN ×4 (Li et al., ECCV 2018; MIVRC/MSRN-PyTorch): <see cref="MsrnX2"/> with two ×2 sub-pixel steps; 6,078,019 trained parameters.</summary>
-[ResNet(InChannels = 3, InputSize = 48, ConvBias = true)]
+[ResNet(InChannels = 3, InputSize = 48, ConvBias = true, Init = WeightInit.PyTorchDefault)]
 [Stem(StemKind.Cifar, Filters = 64, Norm = false)]
 [ResidualStage(filters: 64, blocks: 8, CustomBlock = typeof(MultiScaleResidualBlock))]
 [FeatureFusion]

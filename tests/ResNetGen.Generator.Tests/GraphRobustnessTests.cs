@@ -26,6 +26,7 @@ public class GraphRobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
         if (r.Next(2) == 0) args.Add($"NumClasses = {Int(Pick(0, 10, 100), -1)}");
         if (r.Next(2) == 0) args.Add($"InputSize = {(chaos ? Pick(0, 1, 3, 7, 28, 33, -5, 99999) : Pick(0, 28, 32, 64))}");
         if (r.Next(5) == 0) args.Add($"Dropout = {D(Pick(0.0, 0.2, 1.0))}");
+        if (r.Next(4) == 0) args.Add($"Init = (WeightInit){Int(r.Next(2), 2, -1)}");
         if (chaos && r.Next(4) == 0) args.Add("Block = BlockKind.Bottleneck");
         if (!chaos || r.Next(8) != 0) sb.Append($"[ResNet({string.Join(", ", args)})]\n");
         if (r.Next(2) == 0) sb.Append($"[Stem((StemKind){Int(Pick(0, 1), 2, 7)}, Filters = {Int(Pick(0, 8, 24), -1, 3)})]\n");

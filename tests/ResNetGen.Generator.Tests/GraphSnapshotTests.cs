@@ -32,7 +32,8 @@ public class GraphSnapshotTests
         ["DenseNetFeatureExtractor"] = """
             using ResNetGen;
             namespace Zoo;
-            [ResNet(NumClasses = 0, InChannels = 1)]
+            /// <summary>Also: the layers keep PyTorch's default initialisation.</summary>
+            [ResNet(NumClasses = 0, InChannels = 1, Init = WeightInit.PyTorchDefault)]
             [Stem(StemKind.Cifar)]
             [DenseBlock(2, growthRate: 8)]
             public partial class DenseFeatures { }

@@ -40,13 +40,15 @@ public class GraphZooTests(GraphOracle oracle, ITestOutputHelper output)
         "densenet_bc100" => (DenseNetBC100.ParameterCount, () => new DenseNetBC100(), DenseNetBC100.InChannels, DenseNetBC100.InputSize, DenseNetBC100.NumClasses),
         "densenet_bc40_mnist" => (DenseNetBC40Mnist.ParameterCount, () => new DenseNetBC40Mnist(), DenseNetBC40Mnist.InChannels, DenseNetBC40Mnist.InputSize, DenseNetBC40Mnist.NumClasses),
         "highway" => (HighwayNet.ParameterCount, () => new HighwayNet(), HighwayNet.InChannels, HighwayNet.InputSize, HighwayNet.NumClasses),
+        // MSRN's multi-scale residual blocks in a classifier (Literature.Branches.cs; counted against branch_oracle.py in BranchTests).
+        "msrb_net" => (MultiScaleResidualNet.ParameterCount, () => new MultiScaleResidualNet(), MultiScaleResidualNet.InChannels, MultiScaleResidualNet.InputSize, MultiScaleResidualNet.NumClasses),
         _ => throw new ArgumentException(name),
     };
 
     public static readonly TheoryData<string> Names = new() { "densenet121", "densenet_bc100", "densenet_bc40_mnist", "highway" };
 
-    /// <summary>The classifiers small enough to train on the CPU in a test (DenseNet-BC at depth 40; the highway net).</summary>
-    public static readonly TheoryData<string> Trainable = new() { "densenet_bc40_mnist", "highway" };
+    /// <summary>The classifiers small enough to train on the CPU in a test (DenseNet-BC at depth 40; the highway net; the MSRB classifier).</summary>
+    public static readonly TheoryData<string> Trainable = new() { "densenet_bc40_mnist", "highway", "msrb_net" };
 
     [Theory]
     [MemberData(nameof(Names))]
@@ -117,6 +119,7 @@ public class GraphZooTests(GraphOracle oracle, ITestOutputHelper output)
                 losses.Add(loss.item<double>());
             }
         }
+        output.WriteLine(string.Join(" ", losses.Select(l => l.ToString("G4"))));
         var first = losses.Take(4).Average();
         var last = losses.TakeLast(4).Average();
         output.WriteLine($"{name}, 20 steps of 32: loss {first:0.000} (first 4) → {last:0.000} (last 4)");

@@ -31,7 +31,7 @@ public class ImageOutputSnapshotTests
             public partial class MultiScaleResidualBlock { }
 
             /// <summary>MSRN ×2: eight blocks, hierarchical feature fusion, sub-pixel reconstruction.</summary>
-            [ResNet(InChannels = 3, InputSize = 48, ConvBias = true)]
+            [ResNet(InChannels = 3, InputSize = 48, ConvBias = true, Init = WeightInit.PyTorchDefault)]
             [Stem(StemKind.Cifar, Filters = 64, Norm = false)]
             [ResidualStage(filters: 64, blocks: 8, CustomBlock = typeof(MultiScaleResidualBlock))]
             [FeatureFusion]

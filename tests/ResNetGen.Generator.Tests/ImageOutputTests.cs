@@ -104,6 +104,36 @@ public class ImageOutputTests(ImageOracle oracle, ITestOutputHelper output)
         Assert.True(net.named_parameters().First(p => p.name == "layer1.0.conv1.weight").parameter.grad!.abs().sum().item<double>() > 0);
     }
 
+    /// <summary>
+    /// MSRN keeps PyTorch's default initialisation (Init = WeightInit.PyTorchDefault), as the authors' code: every
+    /// convolution kernel lies within Kaiming uniform's bound 1/√fan-in. The EDSR-style network, left at
+    /// torchvision's Kaiming normal (fan-out), exceeds that bound, so the check can tell the two apart.
+    /// </summary>
+    [Fact]
+    public void Msrn_keeps_pytorch_default_init_and_the_torchvision_init_differs()
+    {
+        static (int Convs, int Beyond) Kernels(Module<Tensor, Tensor> net)
+        {
+            int convs = 0, beyond = 0;
+            foreach (var (name, p) in net.named_parameters().Where(p => p.name.EndsWith("weight", StringComparison.Ordinal) && p.parameter.dim() == 4))
+            {
+                convs++;
+                var fanIn = p.shape[1] * p.shape[2] * p.shape[3];
+                if (p.ToArray<float>().Max(v => Math.Abs(v)) > 1 / Math.Sqrt(fanIn) * (1 + 1e-6)) beyond++;
+            }
+            return (convs, beyond);
+        }
+        torch.manual_seed(2);
+        using var msrn = new MsrnX2();
+        using var edsr = new FusedEdsrX2();
+        var (msrnConvs, msrnBeyond) = Kernels(msrn);
+        var (edsrConvs, edsrBeyond) = Kernels(edsr);
+        output.WriteLine($"MSRN: {msrnBeyond} of {msrnConvs} kernels beyond 1/√fan-in; FusedEdsrX2 (torchvision init): {edsrBeyond} of {edsrConvs}");
+        Assert.Equal(45, msrnConvs); // the stem, 8 blocks × 5, the fusion, 3 in the reconstruction
+        Assert.Equal(0, msrnBeyond);
+        Assert.True(edsrBeyond > edsrConvs / 2, $"torchvision's init should exceed the bound in most kernels: {edsrBeyond} of {edsrConvs}");
+    }
+
     [Fact]
     public void State_dict_keys_keep_the_stage_names_and_add_fusion_and_reconstruction()
     {

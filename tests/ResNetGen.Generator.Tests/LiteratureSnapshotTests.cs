@@ -128,7 +128,7 @@ public class LiteratureSnapshotTests
             """),
         ["RNG005_ConfigurationOutOfRange"] = ("RNG005", """
             using ResNetGen;
-            [ResNet(BlockDropout = 1.5, Expansion = 0, InputHeight = -2, InputWidth = 40)]
+            [ResNet(BlockDropout = 1.5, Expansion = 0, InputHeight = -2, InputWidth = 40, Init = (WeightInit)3)]
             [Stem(StemKind.Cifar, KernelSize = 40, Stride = 12)]
             [Shortcut(KernelSize = 0, Input = (ShortcutInput)9)]
             [ResidualStage(16, 1, Expansion = 99, BlockDropout = -1.0)]
@@ -193,7 +193,8 @@ public class LiteratureSnapshotTests
         var texts = run.GeneratorDiagnostics.Where(d => d.Id == "RNG005")
             .Select(d => d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan)).ToList();
         foreach (var argument in new[] { "BlockDropout = 1.5", "Expansion = 0", "InputHeight = -2", "KernelSize = 40", "Stride = 12", "KernelSize = 0",
-                     "Input = (ShortcutInput)9", "Expansion = 99", "BlockDropout = -1.0", "(HeadPool)4", "Hidden = new[] { -5 }", "Dropout = 2.0" })
+                     "Input = (ShortcutInput)9", "Expansion = 99", "BlockDropout = -1.0", "(HeadPool)4", "Hidden = new[] { -5 }", "Dropout = 2.0",
+                     "Init = (WeightInit)3" })
         {
             Assert.Contains(argument, texts);
         }

@@ -58,6 +58,7 @@ public class RobustnessTests(Xunit.Abstractions.ITestOutputHelper output)
         if (r.Next(4) == 0) args.Add("ZeroInitResidual = true");
         if (r.Next(4) == 0) args.Add($"Dropout = {D(Pick(0.0, 0.2, 1.0, -1.0))}");
         if (r.Next(4) == 0) args.Add($"DropPath = {D(Pick(0.1, 0.3, 2.0))}");
+        if (r.Next(5) == 0) args.Add($"Init = (WeightInit){Int(r.Next(2), 2, -1)}");
         if (r.Next(5) == 0) args.Add("StrideOnFirstConv = true");
         if (r.Next(5) == 0) args.Add($"SqueezeExcite = {Int(Pick(4, 16), -1, 1000000)}");
         // The configurable forms (non-square input, Keras biases, block dropout, expansion).

@@ -36,7 +36,7 @@ namespace Zoo
         /// <summary>The feature extractor: stem, dense blocks, transitions and the final batch norm, output [N, 32, H, W].</summary>
         public readonly global::ResNetGen.Torch.Modules.Sequential features;
 
-        /// <summary>Builds the network with torchvision's DenseNet initialisation (Kaiming normal, fan-in, for convolutions; BN weight 1, bias 0; classifier bias 0).</summary>
+        /// <summary>Builds the network; every layer keeps PyTorch's default initialisation (convolutions: Kaiming uniform, a = √5).</summary>
         public DenseFeatures() : base(nameof(DenseFeatures))
         {
             features = new global::ResNetGen.Torch.Modules.Sequential(
@@ -73,19 +73,7 @@ namespace Zoo
 
         private void InitializeWeights()
         {
-            apply(module =>
-            {
-                switch (module)
-                {
-                    case global::ResNetGen.Torch.Modules.Conv2d conv when conv.weight is { } kernel:
-                        global::ResNetGen.Torch.torch.nn.init.kaiming_normal_(kernel, mode: global::ResNetGen.Torch.FanMode.FanIn, nonlinearity: global::ResNetGen.Torch.Nonlinearity.ReLU);
-                        break;
-                    case global::ResNetGen.Torch.Modules.BatchNorm2d norm:
-                        if (norm.weight is { } weight) global::ResNetGen.Torch.torch.nn.init.constant_(weight, 1);
-                        if (norm.bias is { } bias) global::ResNetGen.Torch.torch.nn.init.zeros_(bias);
-                        break;
-                }
-            });
+            // Init = WeightInit.PyTorchDefault: every layer keeps the initialisation its constructor gave it, as in the paper's code.
         }
 
         /// <summary>A table of the layers with their output shapes and parameter counts (like torchinfo's or Keras's summary).</summary>

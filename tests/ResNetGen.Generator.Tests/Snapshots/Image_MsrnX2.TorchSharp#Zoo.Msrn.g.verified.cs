@@ -57,7 +57,7 @@ namespace Zoo
         /// <summary>Reconstruction tail (×2, sub-pixel upsampling): 3×3 conv 64 → 64, 3×3 conv 64 → 256, PixelShuffle(2), 3×3 conv 64 → 3.</summary>
         public readonly global::TorchSharp.Modules.Sequential reconstruction;
 
-        /// <summary>Builds the network with torchvision's initialisation (Kaiming normal, fan-out, for convolutions; BN weight 1, bias 0).</summary>
+        /// <summary>Builds the network; every layer keeps PyTorch's default initialisation (convolutions: Kaiming uniform, a = √5).</summary>
         public Msrn() : base(nameof(Msrn))
         {
             conv1 = global::TorchSharp.torch.nn.Conv2d(3, 64, kernel_size: 3, padding: 1, bias: true);
@@ -126,19 +126,7 @@ namespace Zoo
 
         private void InitializeWeights()
         {
-            apply(module =>
-            {
-                switch (module)
-                {
-                    case global::TorchSharp.Modules.Conv2d conv when conv.weight is { } kernel:
-                        global::TorchSharp.torch.nn.init.kaiming_normal_(kernel, mode: global::TorchSharp.torch.nn.init.FanInOut.FanOut, nonlinearity: global::TorchSharp.torch.nn.init.NonlinearityType.ReLU);
-                        break;
-                    case global::TorchSharp.Modules.BatchNorm2d norm:
-                        if (norm.weight is { } weight) global::TorchSharp.torch.nn.init.constant_(weight, 1);
-                        if (norm.bias is { } bias) global::TorchSharp.torch.nn.init.zeros_(bias);
-                        break;
-                }
-            });
+            // Init = WeightInit.PyTorchDefault: every layer keeps the initialisation its constructor gave it, as in the paper's code.
         }
 
         /// <summary>A table of the layers with their output shapes and parameter counts (like torchinfo's or Keras's summary).</summary>
